@@ -1,0 +1,175 @@
+"""The vocabulary of call flows: the facts a step is given and what it decides.
+
+A step never performs anything. It returns a `Decision` (what to say, then one
+TwiML action naming the next step) or, when what it says depends on a case
+that does not exist yet, an `OpenCase` request: the shell opens the case and
+asks the step again with the case among the facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from schedules import SupportHours
+
+Mode = Literal["open", "closed"]
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """What one step hands the next; it travels in the (signed) action URL."""
+
+    mode: Mode = "open"
+    customer: str | None = None  # customer id once identified
+    attempt: int = 0             # failed tries at the current question
+
+    def retry(self) -> FlowState:
+        """The same question asked again."""
+        return replace(self, attempt=self.attempt + 1)
+
+    def fresh(self, **changes: object) -> FlowState:
+        """A new question: attempts start over."""
+        return replace(self, attempt=0, **changes)
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """The line being called, as the flow needs it."""
+
+    number: str
+    name: str
+    company: str
+    language: str
+    voice: str
+    english_voice: str
+    place: str
+    hours: SupportHours
+    ring_group: tuple[str, ...]  # E.164 numbers of tier 1
+    ring_seconds: int = 25
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """An identified caller's account and what their package allows."""
+
+    id: str
+    name: str
+    may_page: bool  # after-hours critical phone support
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """The case this call opened or joined."""
+
+    number: int
+    due: dt.datetime
+    severity: str
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    """What Twilio reported the caller did at the previous verb."""
+
+    digits: str | None = None
+    recording_url: str | None = None
+    recording_seconds: int | None = None
+    dial_status: str | None = None
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """Everything a step may know: the line, the moment, the caller, the state."""
+
+    line: LineFacts | None
+    at: dt.datetime
+    caller: str | None
+    customer: CustomerFacts | None
+    state: FlowState
+    find_account: Callable[[str], CustomerFacts | None] = lambda account: None
+    case: CaseFacts | None = None
+
+
+@dataclass(frozen=True)
+class Speech:
+    text: str
+    language: str
+    voice: str
+
+
+@dataclass(frozen=True)
+class Gather:
+    step: str
+    state: FlowState
+    prompt: tuple[Speech, ...]
+    num_digits: int | None = 1  # None: until the pound key
+    timeout: int = 6
+
+
+@dataclass(frozen=True)
+class Record:
+    step: str
+    state: FlowState
+    max_seconds: int
+
+
+@dataclass(frozen=True)
+class Dial:
+    numbers: tuple[str, ...]
+    step: str | None  # None: no action; the call ends when the dialled leg does
+    state: FlowState
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Redirect:
+    step: str
+    state: FlowState
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+Action = Gather | Record | Dial | Redirect | Hangup
+
+
+@dataclass(frozen=True)
+class AttachRecording:
+    url: str
+    seconds: int | None
+
+
+@dataclass(frozen=True)
+class MarkAnswered:
+    """Someone spoke with the caller: the case's first response."""
+
+
+Effect = AttachRecording | MarkAnswered
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the line says and does next, and why (the call log's entry)."""
+
+    note: str
+    speech: tuple[Speech, ...] = ()
+    action: Action = Hangup()
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """Ask the shell for a case (or the call's existing one) before deciding."""
+
+    severity: Literal["critical", "normal"]
+    page: bool = False
+    needs_review: bool = False
+    recording: AttachRecording | None = None
+    summary: str = field(default="")
+
+
+Outcome = Decision | OpenCase

@@ -1,0 +1,102 @@
+"""What the line says, per language.
+
+After hours the policy makes the line speak English only, so every prompt
+exists in English; business-hours languages add their own real translations
+(not English read with an accent).
+"""
+
+ENGLISH = "en-US"
+DEFAULT_VOICE = "Polly.Joanna"
+
+PROMPTS: dict[str, dict[str, str]] = {
+    "en-US": {
+        "greeting": "Thank you for calling {company} support.",
+        "closed": "You have reached us outside our support hours, so this line is answered in English only.",
+        "holiday": "Today is {holiday}, a holiday.",
+        "hours": "Our support hours are {hours}, {place} time, except local holidays.",
+        "reopens": "Support reopens {reopens}, {place} time.",
+        "after_hours_menu": (
+            "If this is a critical issue affecting your production environment, press 1. "
+            "To leave a message, press 2."
+        ),
+        "menu": "To report a new problem, press 1. To leave a message, press 2.",
+        "no_input": "Sorry, I didn't get that.",
+        "invalid": "Sorry, that is not one of the options.",
+        "account": "Please enter your account number, followed by the pound key.",
+        "account_unknown": "Sorry, we could not find that account number.",
+        "unidentified": "We could not identify your account, so we will take a message instead.",
+        "not_entitled": (
+            "Your support package does not include critical phone support outside business hours, "
+            "so we will take a message instead."
+        ),
+        "critical_confirm": (
+            "{customer}, you are reporting a critical issue: your production environment is down "
+            "or severely impaired. To confirm and page the on-call engineer, press 1. "
+            "To leave a regular message instead, press 2."
+        ),
+        "critical_describe": "After the tone, briefly describe the problem, then press the pound key.",
+        "critical_paged": (
+            "Thank you. Your critical case number is {case}. The on-call engineer has been paged "
+            "and will call you back as soon as possible. Goodbye."
+        ),
+        "connecting": "Your case number is {case}. Please hold while we connect you to Customer Service.",
+        "nobody_answered": "Sorry, all of our agents are busy right now.",
+        "message": (
+            "After the tone, please leave your name, your company, a phone number and a short "
+            "description of the problem. Press the pound key when you are done."
+        ),
+        "message_taken": "Thank you. Your case number is {case}. We will respond by {due}, {place} time. Goodbye.",
+        "goodbye": "Thank you for calling. Goodbye.",
+        "unknown_line": "This number is not in service. Goodbye.",
+        "trouble": "We are sorry, we are having technical difficulties.",
+        "trouble_critical": "Please hold while we connect you to the on-call engineer.",
+        "trouble_call_back": "Please call again in a few minutes, or write to us through your support channels. Goodbye.",
+    },
+    "pt-BR": {
+        "greeting": "Obrigado por ligar para o suporte da {company}.",
+        "menu": "Para abrir um novo chamado, tecle 1. Para deixar uma mensagem, tecle 2.",
+        "no_input": "Desculpe, não entendi.",
+        "invalid": "Desculpe, essa opção não é válida.",
+        "account": "Por favor, digite o número da sua conta e, em seguida, a tecla sustenido.",
+        "account_unknown": "Desculpe, não encontramos esse número de conta.",
+        "unidentified": "Não conseguimos identificar a sua conta, então vamos registrar uma mensagem.",
+        "connecting": (
+            "O número do seu chamado é {case}. Aguarde, estamos transferindo a sua ligação "
+            "para o Atendimento ao Cliente."
+        ),
+        "nobody_answered": "Desculpe, todos os nossos atendentes estão ocupados no momento.",
+        "message": (
+            "Após o sinal, deixe o seu nome, a sua empresa, um telefone e uma breve descrição do "
+            "problema. Tecle sustenido ao terminar."
+        ),
+        "message_taken": (
+            "Obrigado. O número do seu chamado é {case}. Responderemos até {due}, horário de {place}. "
+            "Até logo."
+        ),
+        "goodbye": "Obrigado por ligar. Até logo.",
+        "trouble": "Desculpe, estamos com dificuldades técnicas.",
+        "trouble_call_back": (
+            "Por favor, ligue novamente em alguns minutos ou escreva para nós pelos seus canais de "
+            "suporte. Até logo."
+        ),
+    },
+}
+
+# Prompts spoken only after hours, which are English by policy.
+ENGLISH_ONLY = frozenset(
+    {"closed", "holiday", "hours", "reopens", "after_hours_menu", "not_entitled", "critical_confirm",
+     "critical_describe", "critical_paged", "unknown_line", "trouble_critical"}
+)
+
+LANGUAGES = frozenset(PROMPTS)
+
+
+def prompt(language: str, key: str, **values: object) -> str:
+    """The text of prompt `key` in `language`, with its blanks filled in."""
+    return PROMPTS[language][key].format(**values)
+
+
+def missing_prompts() -> dict[str, set[str]]:
+    """For each language, the business-hours prompts it lacks (should be none)."""
+    needed = set(PROMPTS[ENGLISH]) - ENGLISH_ONLY
+    return {lang: needed - set(texts) for lang, texts in PROMPTS.items() if needed - set(texts)}

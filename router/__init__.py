@@ -1,0 +1,37 @@
+"""The Flask service: webhooks, storage, paging and the command line."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from router import db
+from router.clock import Clock, system_clock
+from router.config import Settings, SupportConfig, load_config
+from router.dispatch import Dispatcher
+from router.twilio_api import make_client
+
+
+def create_app(settings: Settings | None = None, support: SupportConfig | None = None,
+               clock: Clock = system_clock, public_url: str | None = None) -> Flask:
+    """Build the service. Settings come from the environment, the rest from the config file."""
+    settings = settings or Settings.from_env()
+    support = support or load_config(settings.config_path)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+        PUBLIC_URL=public_url or support.service.public_url,
+    )
+    hops = support.service.proxy_hops
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+    engine = db.make_engine(settings.database_url)
+    db.init_app(app, engine)
+    app.extensions.update(engine=engine, settings=settings, support=support, clock=clock, twilio=make_client(settings),
+                          dispatcher=Dispatcher(app))
+
+    from router.webhooks import bp as webhooks
+
+    app.register_blueprint(webhooks)
+    return app

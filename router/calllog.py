@@ -1,0 +1,67 @@
+"""The call log: each call once, each webhook request once, whatever Twilio retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from flask import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from router.models import Call, CallEvent
+
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+
+
+def request_key(request: Request) -> str:
+    """What identifies one webhook request across Twilio's retries of it."""
+    token = request.headers.get(IDEMPOTENCY_HEADER)
+    if token:
+        return "token:" + token[:90]
+    digest = hashlib.sha256(request.url.encode())
+    for name, value in sorted(request.form.items(multi=True)):
+        digest.update(f"\0{name}={value}".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def answered_before(session: Session, key: str) -> CallEvent | None:
+    """The event recorded for this request, if Twilio is retrying it."""
+    return session.scalars(select(CallEvent).where(CallEvent.request_key == key)).first()
+
+
+def find_call(session: Session, sid: str) -> Call | None:
+    """The logged call with Twilio's CallSid `sid`."""
+    return session.scalars(select(Call).where(Call.sid == sid)).first()
+
+
+def log_call(session: Session, sid: str, at: dt.datetime, **fields: object) -> Call:
+    """The call with this CallSid, logged on its first request."""
+    call = find_call(session, sid)
+    if call is None:
+        call = Call(sid=sid, started_at=at, status=str(fields.pop("status", "in-progress")), **fields)
+        session.add(call)
+        session.flush()
+    return call
+
+
+def log_event(session: Session, call: Call, at: dt.datetime, step: str, digits: str | None,
+              note: str, key: str, twiml: str) -> CallEvent:
+    """Record one step of `call`: what was pressed, what the line decided, what it answered."""
+    event = CallEvent(call=call, at=at, step=step, digits=(digits or None) and digits[:40],
+                      note=note[:300], request_key=key, twiml=twiml)
+    session.add(event)
+    return event
+
+
+def call_ended(session: Session, sid: str, status: str, duration: str | None, at: dt.datetime) -> Call | None:
+    """Twilio says the call is over (or changed status): keep its final status and length."""
+    call = find_call(session, sid)
+    if call is None:
+        return None
+    call.status = status[:24]
+    if status in {"completed", "busy", "no-answer", "failed", "canceled"}:
+        call.ended_at = call.ended_at or at
+        if duration and duration.isdigit():
+            call.duration_seconds = int(duration)
+    return call

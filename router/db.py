@@ -1,0 +1,64 @@
+"""The database: one engine per app, one session per request, schema through Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")  # webhooks and the dispatcher write side by side
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    """Attach the engine; each request gets its own session, closed at teardown."""
+    app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def sessions(app: Flask | None = None) -> sessionmaker[Session]:
+    """The app's session factory, for work outside a request (dispatcher, CLI)."""
+    return (app or current_app).extensions["db"]
+
+
+def session() -> Session:
+    """This request's session."""
+    if "db_session" not in g:
+        g.db_session = sessions()()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

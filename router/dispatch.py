@@ -1,0 +1,41 @@
+"""Sending a page's notifications the moment it opens, off the caller's request."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask
+
+from router import db
+from router.paging import send_pending
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """A small thread pool that sends a page's pending notifications after its request commits.
+
+    The notifications are rows first, so a crashed process loses nothing: anything
+    still pending is sent by the next `send_pending` run (the worker).
+    """
+
+    def __init__(self, app: Flask, threads: int = 4) -> None:
+        self._app = app
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dispatch")
+
+    def submit(self, page_id: int) -> None:
+        """Send page `page_id`'s pending notifications soon, in the background."""
+        self._pool.submit(self._send, page_id)
+
+    def _send(self, page_id: int) -> None:
+        with self._app.app_context():
+            try:
+                ext = self._app.extensions
+                send_pending(db.sessions(self._app), ext["twilio"], ext["support"], ext["clock"], page_id)
+            except Exception:
+                log.exception("dispatching page %s failed; the worker will retry", page_id)
+
+    def shutdown(self) -> None:
+        """Wait for notifications being sent, then stop."""
+        self._pool.shutdown(wait=True)

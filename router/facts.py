@@ -1,0 +1,69 @@
+"""The facts a call flow step needs, gathered from the configuration and the request."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from callflows.decision import CallerInput, CallFacts, CustomerFacts, FlowState, LineFacts
+from router.config import Customer, Line, SupportConfig, to_e164
+
+
+def line_facts(support: SupportConfig, line: Line) -> LineFacts:
+    """The line as the flow sees it: language, voices, hours, its tier 1 numbers."""
+    return LineFacts(
+        number=line.number,
+        name=line.name,
+        company=support.service.company,
+        language=line.language,
+        voice=line.voice,
+        english_voice=support.service.english_voice,
+        place=line.place_name,
+        hours=line.support_hours,
+        ring_group=tuple(support.person(p).phone for p in line.ring_group),
+        ring_seconds=line.ring_seconds,
+    )
+
+
+def customer_facts(support: SupportConfig, customer: Customer | None) -> CustomerFacts | None:
+    """The customer and whether their package lets them page after hours."""
+    if customer is None:
+        return None
+    package = support.package(customer.package)
+    may_page = package.after_hours_critical and "phone" in package.channels
+    return CustomerFacts(id=customer.id, name=customer.name, may_page=may_page)
+
+
+def phone_number(value: str | None) -> str | None:
+    """A number from Twilio's form as E.164, or None for anonymous / garbage caller IDs."""
+    if not value:
+        return None
+    try:
+        return to_e164(value)
+    except ValueError:
+        return None
+
+
+def call_facts(support: SupportConfig, form: dict, state: FlowState, at: dt.datetime) -> CallFacts:
+    """Everything the step may know about this call at this moment."""
+    line = support.line(phone_number(form.get("To")))
+    caller = phone_number(form.get("From"))
+    customer = support.customer(state.customer) or support.customer_by_phone(caller)
+    return CallFacts(
+        line=line_facts(support, line) if line else None,
+        at=at,
+        caller=caller,
+        customer=customer_facts(support, customer),
+        state=state,
+        find_account=lambda account: customer_facts(support, support.customer_by_account(account)),
+    )
+
+
+def caller_input(form: dict) -> CallerInput:
+    """What the caller did at the previous verb, as Twilio reports it."""
+    seconds = form.get("RecordingDuration", "")
+    return CallerInput(
+        digits=(form.get("Digits") or "").strip()[:40] or None,
+        recording_url=form.get("RecordingUrl") or None,
+        recording_seconds=int(seconds) if seconds.isdigit() else None,
+        dial_status=form.get("DialCallStatus") or None,
+    )

@@ -1,0 +1,9 @@
+"""The service's tables, as SQLAlchemy 2 typed models."""
+
+from router.models.base import Base, UTCDateTime
+from router.models.calls import Call, CallEvent
+from router.models.cases import CASE_NUMBER_OFFSET, Case
+from router.models.paging import InboundSms, Notification, Page
+
+__all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CASE_NUMBER_OFFSET", "Page",
+           "Notification", "InboundSms"]

@@ -1,0 +1,43 @@
+"""Support cases: what a call opened, when its first response is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from router.models.base import Base
+
+# Case numbers start at 1001 so that every number read back has four digits or more.
+CASE_NUMBER_OFFSET = 1000
+
+
+class Case(Base):
+    """A support case, opened by a call (or later by other channels)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_number: Mapped[str] = mapped_column(String(20), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    caller_number: Mapped[str | None] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))  # "critical" or "normal"
+    tier: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    needs_review: Mapped[bool] = mapped_column(default=False)  # the caller could not be identified
+    opened_at: Mapped[dt.datetime] = mapped_column(index=True)
+    first_response_due: Mapped[dt.datetime]
+    first_answered_at: Mapped[dt.datetime | None]
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_seconds: Mapped[int | None]
+
+    @property
+    def number(self) -> int:
+        """The case number customers and engineers use."""
+        return self.id + CASE_NUMBER_OFFSET
+
+    @staticmethod
+    def id_for(number: int) -> int:
+        """The row id of the case with this number."""
+        return number - CASE_NUMBER_OFFSET

@@ -1,0 +1,15 @@
+"""The Twilio REST client, pointed at the real API or at the fake one."""
+
+from __future__ import annotations
+
+from twilio.rest import Client
+
+from router.config import Settings
+
+
+def make_client(settings: Settings) -> Client:
+    """A client for the account in `settings`; `TWILIO_API_BASE` reaches the fake Twilio."""
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    if settings.twilio_api_base:
+        client.api.base_url = settings.twilio_api_base.rstrip("/")
+    return client

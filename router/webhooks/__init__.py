@@ -1,0 +1,19 @@
+"""Everything Twilio calls: one blueprint, every route signature-checked in one place."""
+
+from flask import Blueprint, abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+bp = Blueprint("webhooks", __name__)
+
+
+@bp.before_request
+def require_twilio_signature() -> None:
+    """403 unless the request carries Twilio's signature for exactly this URL and form."""
+    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
+    signature = request.headers.get("X-Twilio-Signature", "")
+    params = request.form.to_dict(flat=True) if request.method == "POST" else {}
+    if not signature or not validator.validate(request.url, params, signature):
+        abort(403)
+
+
+from router.webhooks import pages, sms, voice  # noqa: E402,F401  (routes register on bp)

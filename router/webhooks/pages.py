@@ -1,0 +1,85 @@
+"""The engineer's page call: read the case, take the key press, follow Twilio's statuses."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, request
+
+from callflows.decision import Decision, FlowState
+from callflows.page import page_call as page_call_flow
+from callflows.page import page_key as page_key_flow
+from callflows.twiml import render
+from router import db
+from router.calllog import answered_before, call_ended, log_call, log_event, request_key
+from router.links import external_url
+from router.models import Case, Notification
+from router.paging import acknowledge, advance_status, page_facts
+from router.webhooks import bp
+from router.webhooks.replies import twiml
+
+
+def _key_url(notification_id: int):
+    def url(step: str, state: FlowState) -> str:
+        return external_url("webhooks.page_key", notification_id=notification_id, attempt=state.attempt)
+    return url
+
+
+@bp.post("/voice/page/<int:notification_id>")
+def page_call(notification_id: int):
+    """The engineer picked up the page call."""
+    return _page_step(notification_id, "page", lambda facts, page: (page_call_flow(facts), False))
+
+
+@bp.post("/voice/page/<int:notification_id>/key")
+def page_key(notification_id: int):
+    """The engineer pressed a key (or nothing) on the page call."""
+    attempt = request.args.get("attempt", "0")
+    state = FlowState(attempt=int(attempt) if attempt.isdigit() else 0)
+    digits = (request.form.get("Digits") or "").strip() or None
+    return _page_step(notification_id, "page_key", lambda facts, page: page_key_flow(facts, digits, state))
+
+
+def _page_step(notification_id: int, step: str, decide):
+    support = current_app.extensions["support"]
+    now = current_app.extensions["clock"]()
+    session = db.session()
+    key = request_key(request)
+    with session.begin():
+        earlier = answered_before(session, key)
+        if earlier is not None:
+            return twiml(earlier.twiml)
+        notification = session.get(Notification, notification_id) or abort(404)
+        page = notification.page
+        decision, acknowledges = decide(page_facts(page, session.get(Case, page.case_id), support), page)
+        if acknowledges and not acknowledge(page, notification.person_id, "voice", now):
+            decision = Decision("acknowledged already", decision.speech, decision.action)
+        call = log_call(session, request.form.get("CallSid") or f"page-{notification_id}", now,
+                        direction="page", line_number=page.line_number, from_number=page.line_number,
+                        to_number=notification.to_number, case_id=page.case_id)
+        document = render(decision, _key_url(notification_id))
+        log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
+    return twiml(document)
+
+
+@bp.post("/voice/page/<int:notification_id>/status")
+def page_status(notification_id: int):
+    """Twilio's status callback for a page call: ringing, completed, busy, no-answer..."""
+    return _notification_status(notification_id, request.form.get("CallStatus", ""))
+
+
+@bp.post("/sms/status/<int:notification_id>")
+def sms_status(notification_id: int):
+    """Twilio's status callback for a page SMS: sent, delivered, undelivered, failed."""
+    return _notification_status(notification_id, request.form.get("MessageStatus")
+                                or request.form.get("SmsStatus", ""))
+
+
+def _notification_status(notification_id: int, status: str):
+    now = current_app.extensions["clock"]()
+    session = db.session()
+    with session.begin():
+        notification = session.get(Notification, notification_id) or abort(404)
+        if status:
+            advance_status(notification, status, now)
+        if notification.channel == "voice" and request.form.get("CallSid"):
+            call_ended(session, request.form["CallSid"], status, request.form.get("CallDuration"), now)
+    return "", 204

@@ -1,0 +1,32 @@
+"""Small helpers every webhook view shares."""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+
+from callflows.decision import FlowState
+from router.links import external_url
+
+
+def twiml(document: str) -> Response:
+    """A TwiML response."""
+    return Response(document, mimetype="text/xml")
+
+
+def step_url(step: str, state: FlowState) -> str:
+    """The action URL of an inbound-call step, carrying the flow's state (Twilio signs it back)."""
+    values = {"mode": state.mode, "attempt": state.attempt}
+    if state.customer:
+        values["customer"] = state.customer
+    return external_url("webhooks.voice_step", name=step, **values)
+
+
+def flow_state(args: dict) -> FlowState:
+    """The state an action URL carried; anything odd falls back to defaults."""
+    mode = args.get("mode") if args.get("mode") in ("open", "closed") else "open"
+    attempt = args.get("attempt", "0")
+    customer = args.get("customer") or None
+    if customer and current_app.extensions["support"].customer(customer) is None:
+        customer = None
+    return FlowState(mode=mode, customer=customer,
+                     attempt=min(int(attempt), 9) if attempt.isdigit() else 0)

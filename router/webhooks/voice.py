@@ -1,0 +1,121 @@
+"""The inbound call: Twilio asks, the call flow decides, the log keeps every step."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from flask import current_app, request
+from sqlalchemy.exc import IntegrityError
+
+from callflows.decision import CallFacts, Decision, OpenCase
+from callflows.fallback import fallback
+from callflows.inbound import STEPS
+from callflows.twiml import render
+from router import db
+from router.calllog import answered_before, call_ended, log_call, log_event, request_key
+from router.cases import apply_effects, case_facts, open_case
+from router.facts import call_facts, caller_input, phone_number
+from router.paging import open_page
+from router.webhooks import bp
+from router.webhooks.replies import flow_state, step_url, twiml
+from schedules import on_call, status
+
+log = logging.getLogger(__name__)
+
+
+@bp.post("/voice/incoming")
+def voice_incoming():
+    """The line's Voice URL: a call arrives."""
+    return _run_step("incoming")
+
+
+@bp.post("/voice/step/<name>")
+def voice_step(name: str):
+    """The action of a Gather, Record or Dial: the next step of the flow."""
+    return _run_step(name)
+
+
+@bp.post("/voice/status")
+def voice_status():
+    """The line's status callback: the call is over (also when the caller hung up half way)."""
+    session = db.session()
+    with session.begin():
+        call_ended(session, request.form.get("CallSid", ""), request.form.get("CallStatus", ""),
+                   request.form.get("CallDuration"), _clock()())
+    return "", 204
+
+
+def _clock():
+    return current_app.extensions["clock"]
+
+
+def _run_step(name: str):
+    support = current_app.extensions["support"]
+    now = _clock()()
+    facts = call_facts(support, request.form, flow_state(request.args), now)
+    try:
+        document, page_id = _decide_and_log(name, facts)
+    except IntegrityError:
+        # Twilio's retry raced the first attempt; answer what the first one answered.
+        event = answered_before(db.session(), request_key(request))
+        if event is None:
+            return _fallback(name, facts)
+        return twiml(event.twiml)
+    except Exception:
+        log.exception("step %s of call %s failed", name, request.form.get("CallSid"))
+        return _fallback(name, facts)
+    if page_id is not None:
+        current_app.extensions["dispatcher"].submit(page_id)
+    return twiml(document)
+
+
+def _decide_and_log(name: str, facts: CallFacts) -> tuple[str, int | None]:
+    """Run the step inside one transaction; returns the TwiML and a page to dispatch, if any."""
+    support = current_app.extensions["support"]
+    session = db.session()
+    key = request_key(request)
+    with session.begin():
+        earlier = answered_before(session, key)
+        if earlier is not None:
+            return earlier.twiml, None
+        call = log_call(session, request.form.get("CallSid") or f"unknown-{key[-16:]}", facts.at,
+                        direction="inbound", line_number=facts.line.number if facts.line else None,
+                        from_number=facts.caller, to_number=phone_number(request.form.get("To")),
+                        decision=_openness(facts))
+        call.customer_id = call.customer_id or (facts.customer.id if facts.customer else None)
+        facts = dataclasses.replace(facts, case=case_facts(call.case))
+        step = STEPS.get(name)
+        outcome = step(facts, caller_input(request.form)) if step else _unknown_step(name, facts)
+        page_id = None
+        if isinstance(outcome, OpenCase):
+            case = open_case(session, call, outcome, support.line(facts.line.number), facts.at)
+            if outcome.page:
+                page_id = open_page(session, case, support, facts.at).id
+            facts = dataclasses.replace(facts, case=case_facts(case))
+            outcome = step(facts, caller_input(request.form))
+        apply_effects(call.case, outcome.effects, facts.at)
+        document = render(outcome, step_url)
+        log_event(session, call, facts.at, name, request.form.get("Digits"), outcome.note, key, document)
+    return document, page_id
+
+
+def _openness(facts: CallFacts) -> str:
+    if facts.line is None:
+        return "unknown line"
+    return status(facts.line.hours, facts.at).describe()
+
+
+def _unknown_step(name: str, facts: CallFacts) -> Decision:
+    return dataclasses.replace(fallback(facts, name, None), note=f"unknown step {name!r}")
+
+
+def _fallback(name: str, facts: CallFacts):
+    """The call goes on without the database: critical callers still reach the on-call engineer."""
+    support = current_app.extensions["support"]
+    engineer = None
+    if facts.line is not None:
+        rotation = support.rotation(support.line(facts.line.number).rotation)
+        person = on_call(rotation, facts.at) if rotation else None
+        engineer = support.person(person).phone if person else None
+    return twiml(render(fallback(facts, name, engineer), step_url))

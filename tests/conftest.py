@@ -1,0 +1,56 @@
+"""Fixtures shared by every tier: the example configuration and the databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from router.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "examples" / "support.toml"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def support():
+    """The shipped example configuration (the demo's), validated as at start-up."""
+    return load_config(EXAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A throw-away PostgreSQL database for this test session, dropped at the end."""
+    name = f"router_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each database test runs on SQLite and on PostgreSQL, from an empty, migrated schema."""
+    from router import db
+    from router.models import Base
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'router.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    if request.param == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url

@@ -1,0 +1,43 @@
+"""Fixtures of the webhook tier: the app on each database, and Twilio played by the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from router import create_app
+from router.config import Settings
+from tests.web.helpers import ACCOUNT_SID, AUTH_TOKEN, Clock, Twilio, sao_paulo
+
+
+@pytest.fixture
+def clock():
+    return Clock(sao_paulo("2026-11-23 10:00"))  # a Monday, open
+
+
+@pytest.fixture
+def make_app(support, database_url, clock):
+    """Build the app on the test database; `twilio_api_base` points it at a fake Twilio."""
+    apps = []
+
+    def make(twilio_api_base: str | None = None, config=support):
+        settings = Settings(config_path="examples/support.toml", database_url=database_url,
+                            twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN,
+                            twilio_api_base=twilio_api_base, secret_key="test")
+        app = create_app(settings, config, clock=clock, public_url="http://localhost")
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["dispatcher"].shutdown()
+        app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def twilio(app):
+    return Twilio(app.test_client())
