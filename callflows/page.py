@@ -52,7 +52,7 @@ def page_call(page: PageFacts) -> Decision:
 def page_key(page: PageFacts, digits_pressed: str | None, state: FlowState) -> tuple[Decision, bool]:
     """The engineer pressed a key (or nothing); returns the decision and whether it acknowledges."""
     if digits_pressed == "1":
-        back = f" The caller's number is {', '.join(page.caller)}." if page.caller else ""
+        back = f" The caller's number is {digits(page.caller.lstrip('+'))}." if page.caller else ""
         speech = _speak(page, f"Acknowledged. Case {digits(page.case_number)} is yours.{back} Goodbye.")
         return Decision("acknowledged by key press", (speech,), Hangup()), True
     if digits_pressed == "3":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 import threading
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 API_VERSION = "2010-04-01"
 DIAL_ANSWERS = frozenset({"answer", "no-answer", "busy"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .call import CallControl
@@ -27,7 +27,7 @@ class Ledger:
 
     def record(self, kind: str, **fields: Any) -> None:
         """Append one event to the log, stamped with the time."""
-        entry = {"kind": kind, "time": datetime.now(timezone.utc).isoformat(), **fields}
+        entry = {"kind": kind, "time": datetime.now(UTC).isoformat(), **fields}
         with self._lock:
             self._log.append(entry)
 

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 from .call import Script, new_sid
 from .delivery import connect_call, deliver_message
 from .ledger import Ledger
-from .numbers import Phone
 from .player import DEFAULT_API_URL, play_call
 from .resources import (
-    CALL_RULES, MESSAGE_RULES, TwilioApiError, call_resource, check, message_resource, rfc2822_now,
+    CALL_RULES,
+    MESSAGE_RULES,
+    TwilioApiError,
+    call_resource,
+    check,
+    message_resource,
+    rfc2822_now,
 )
 from .transcript import Transcript
 from .twiml import message_texts
 from .webhooks import SignedWebhooks
 from .workers import Workers
+
+# How long reset and shutdown wait for background work before going on.
+BACKGROUND_TIMEOUT = 10.0
 
 
 class _LoggedWebhooks:
@@ -102,7 +111,7 @@ class PhoneNetwork:
             "ApiVersion": "2010-04-01",
         }
         status, answer = self.webhooks.post(phone.sms_url, params)
-        replies = message_texts(answer) if 200 <= status < 300 else []
+        replies = self._sms_replies(status, answer)
         self.ledger.record("inbound-sms", sid=sid, params=params, status_code=status, replies=replies)
         return {"sid": sid, "status_code": status, "replies": replies}
 
@@ -153,11 +162,25 @@ class PhoneNetwork:
         self.ledger.update("call", sid, status=status, duration=str(duration), end_time=now, date_updated=now)
         self.ledger.close_call(sid, transcript)
 
-    def shutdown(self, timeout: float) -> bool:
+    def reset(self, timeout: float = BACKGROUND_TIMEOUT) -> None:
+        """Let background work finish (bounded), then forget everything."""
+        self.workers.wait(timeout)
+        self.ledger.clear()
+
+    def shutdown(self, timeout: float = BACKGROUND_TIMEOUT) -> bool:
         """Hang up live calls, stop waiting phones and wait for background work."""
         self.workers.stopping.set()
         self.ledger.end_live_calls()
         return self.workers.wait(timeout)
+
+    def _sms_replies(self, status: int, answer: str) -> list[str]:
+        if not 200 <= status < 300:
+            return []
+        try:
+            return message_texts(answer)
+        except ValueError as error:
+            self.ledger.record("error", text=f"SMS webhook did not return TwiML: {error}")
+            return []
 
     def _open_call(self, *, to: str, from_: str, direction: str) -> dict[str, Any]:
         call = call_resource(self.account_sid, new_sid("CA"), to=to, from_=from_, direction=direction)

@@ -7,8 +7,8 @@ redirects, and writes down what the person on the phone heard and did.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping, Union
 from urllib.parse import urljoin
 
 from .call import API_VERSION, CallControl, End, Script, call_params, new_sid
@@ -39,7 +39,7 @@ class Document:
     root: ET.Element
 
 
-Outcome = Union[Document, End, None]
+Outcome = Document | End | None
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any, Mapping
+from typing import Any
 
 from .call import API_VERSION
 
@@ -51,7 +52,7 @@ def check(params: Mapping[str, Any], rules: tuple[tuple[str, int, str], ...]) ->
 
 def rfc2822_now() -> str:
     """The current time the way Twilio writes dates ("Thu, 27 Nov 2025 15:46:00 +0000")."""
-    return format_datetime(datetime.now(timezone.utc))
+    return format_datetime(datetime.now(UTC))
 
 
 def _uri(account_sid: str, collection: str, sid: str) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Mapping, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 from urllib.parse import urlencode
 
 import requests

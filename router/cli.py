@@ -1,0 +1,151 @@
+"""The `router` command: run the service, check the configuration, play calls, run the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+import click
+
+from router.clock import clock_starting_at, system_clock
+from router.config import ConfigError, Settings, SupportConfig, load_config
+
+# The simulator and the demo need no Twilio account: they talk to the fake one.
+SIMULATION_ENV = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "fake-twilio-token",
+                  "SECRET_KEY": "simulation-only"}
+
+
+@click.group()
+@click.option("--config", "config_path", envvar="ROUTER_CONFIG", type=click.Path(dir_okay=False),
+              help="The TOML configuration (default: $ROUTER_CONFIG).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """The support phone line."""
+    ctx.obj = {"config_path": config_path}
+
+
+def _settings(ctx: click.Context, simulation: bool = False) -> tuple[Settings, SupportConfig]:
+    environ = {**SIMULATION_ENV, **os.environ} if simulation else os.environ
+    try:
+        settings = Settings.from_env(environ, ctx.obj["config_path"])
+        return settings, load_config(settings.config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("check-config")
+@click.pass_context
+def check_config(ctx: click.Context) -> None:
+    """Validate the configuration file and summarise it."""
+    try:
+        support = load_config(ctx.obj["config_path"] or os.environ.get("ROUTER_CONFIG", ""))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in support.lines:
+        click.echo(f"{line.number}  {line.name}  ({line.timezone.key}, {line.language}, rotation {line.rotation})")
+    click.echo(f"{len(support.people)} people, {len(support.packages)} packages, "
+               f"{len(support.customers)} customers, {len(support.rotations)} rotations: configuration is valid")
+
+
+@cli.command("init-db")
+@click.pass_context
+def init_db(ctx: click.Context) -> None:
+    """Create or upgrade the database schema."""
+    from router import db
+
+    settings, _ = _settings(ctx)
+    db.upgrade(db.make_engine(settings.database_url))
+    click.echo(f"database is at the newest schema: {settings.database_url}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Run the service with gunicorn (migrating the database first)."""
+    from router import create_app, db
+    from router.serving import run_gunicorn
+
+    settings, support = _settings(ctx)
+    db.upgrade(db.make_engine(settings.database_url))
+    run_gunicorn(lambda: create_app(settings, support), host, port, workers)
+
+
+@cli.command()
+@click.option("--interval", default=5.0, show_default=True, help="seconds between passes")
+@click.option("--once", is_flag=True, help="one pass, then exit")
+@click.pass_context
+def worker(ctx: click.Context, interval: float, once: bool) -> None:
+    """Send notifications still pending (a crashed web process's, Twilio outages)."""
+    from router import create_app, db
+    from router.paging import send_pending
+
+    settings, support = _settings(ctx)
+    app = create_app(settings, support)
+    while True:
+        with app.app_context():
+            sent = send_pending(db.sessions(app), app.extensions["twilio"], support, system_clock)
+        if sent:
+            click.echo(f"sent {sent} pending notification(s)")
+        if once:
+            return
+        time.sleep(interval)
+
+
+def _moment(text: str | None, support: SupportConfig, to: str) -> dt.datetime:
+    """`--at` as an aware time: with an offset as given, else in the called line's time zone."""
+    if not text:
+        return system_clock()
+    try:
+        at = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a time like '2026-11-20 10:00'", param_hint="--at") from None
+    line = support.line(to)
+    return at if at.tzinfo else at.replace(tzinfo=line.timezone if line else dt.timezone.utc)
+
+
+@cli.command()
+@click.option("--from", "from_", required=True, help="the caller's number (E.164)")
+@click.option("--to", required=True, help="the line called (E.164)")
+@click.option("--at", "at_text", help="when the call happens, e.g. '2026-11-20 10:00' (line's local time)")
+@click.option("--press", default="", help="keys pressed at successive prompts, e.g. '1,1' ('' = silence)")
+@click.option("--record-seconds", default=7, show_default=True)
+@click.option("--tier1", type=click.Choice(["answer", "no-answer", "busy"]), default="answer", show_default=True)
+@click.option("--engineer", type=click.Choice(["human", "machine", "no-answer", "busy", "failed"]),
+              default="human", show_default=True, help="how the paged engineer's phone answers")
+@click.option("--engineer-presses", default="1", show_default=True)
+@click.pass_context
+def call(ctx: click.Context, from_: str, to: str, at_text: str | None, press: str, record_seconds: int,
+         tier1: str, engineer: str, engineer_presses: str) -> None:
+    """Play one call through the webhooks, as Twilio would, and print the conversation."""
+    from router.config import to_e164
+    from router.simulator import Behaviour, format_report, local_stack, play
+
+    settings, support = _settings(ctx, simulation=True)
+    try:
+        from_, to = to_e164(from_), to_e164(to)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    at = _moment(at_text, support, to)
+    behaviour = Behaviour(tier1=tier1, engineer=engineer,
+                          engineer_presses=tuple(engineer_presses.split(",")) if engineer_presses else ())
+    presses = press.split(",") if press else []
+    with local_stack(settings, support, clock_starting_at(at), behaviour) as stack:
+        report = play(stack, from_, to, presses, record_seconds, behaviour)
+    click.echo(format_report(report, from_, to, at))
+
+
+@cli.command()
+@click.option("--port", default=5000, show_default=True)
+@click.option("--fake-twilio-port", default=8099, show_default=True)
+@click.option("--no-serve", is_flag=True, help="play the demo calls, then exit")
+@click.pass_context
+def demo(ctx: click.Context, port: int, fake_twilio_port: int, no_serve: bool) -> None:
+    """Play three demo calls, then run the service on SQLite with the fake Twilio."""
+    from router.demo import run_demo
+
+    settings, support = _settings(ctx, simulation=True)
+    run_demo(settings, support, port, fake_twilio_port, serve=not no_serve)

@@ -1,0 +1,85 @@
+"""The demo: three calls played through the service, then the service left running.
+
+It runs on its own SQLite file and the fake Twilio, so it needs no account and
+no network. The calls happen at fixed moments of late November 2026 so that
+their output is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from pathlib import Path
+
+import click
+
+from router import create_app, db
+from router.clock import clock_starting_at, system_clock
+from router.config import Settings, SupportConfig
+from router.fake_twilio import BackgroundServer, FakeTwilio
+from router.simulator import Behaviour, format_report, local_stack, play
+
+DEMO_DATABASE = Path("instance/demo.sqlite3")
+STRANGER = "+5511912345678"
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoCall:
+    title: str
+    caller: str
+    at: str  # the line's local time
+    presses: list[str]
+    behaviour: Behaviour
+
+
+def demo_calls(support: SupportConfig) -> list[DemoCall]:
+    """The three calls: tier 1 in business hours, an after-hours message, an after-hours critical case."""
+    critical = next(c for c in support.customers
+                    if support.package(c.package).after_hours_critical and c.contacts)
+    return [
+        DemoCall("1. Monday 10:00: a customer reaches tier 1", critical.contacts[0], "2026-11-23 10:00",
+                 ["1"], Behaviour(tier1="answer")),
+        DemoCall("2. Friday 20:00: an unknown caller leaves a message", STRANGER, "2026-11-27 20:00",
+                 ["2"], Behaviour()),
+        DemoCall(f"3. Saturday 03:00: {critical.name} reports a critical production case", critical.contacts[0],
+                 "2026-11-28 03:00", ["1", "1"], Behaviour(engineer="human", engineer_presses=("1",))),
+    ]
+
+
+def run_demo(settings: Settings, support: SupportConfig, port: int, fake_port: int, serve: bool) -> None:
+    """Play the demo calls on a fresh demo database, then serve until interrupted."""
+    DEMO_DATABASE.parent.mkdir(exist_ok=True)
+    DEMO_DATABASE.unlink(missing_ok=True)
+    settings = dataclasses.replace(settings, database_url=f"sqlite:///{DEMO_DATABASE}")
+    line = support.lines[0]
+    for demo_call in demo_calls(support):
+        at = dt.datetime.fromisoformat(demo_call.at).replace(tzinfo=line.timezone)
+        with local_stack(settings, support, clock_starting_at(at), demo_call.behaviour) as stack:
+            report = play(stack, demo_call.caller, line.number, demo_call.presses, behaviour=demo_call.behaviour)
+        click.echo(f"\n=== {demo_call.title}\n" + format_report(report, demo_call.caller, line.number, at))
+    if serve:
+        _serve(settings, support, port, fake_port)
+
+
+def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int) -> None:
+    with FakeTwilio(settings.twilio_account_sid, settings.twilio_auth_token, port=fake_port) as fake:
+        settings = dataclasses.replace(settings, twilio_api_base=fake.url)
+        app = create_app(settings, support, clock=system_clock, public_url=f"http://127.0.0.1:{port}")
+        with BackgroundServer(app, "127.0.0.1", port) as server:
+            for number in (line.number for line in support.lines):
+                fake.add_number(number, voice_url=f"{server.url}/voice/incoming", sms_url=f"{server.url}/sms/incoming")
+            for person in support.people:
+                fake.add_number(person.phone, answer="human", presses=("1",))
+            click.echo(f"\nThe service is answering on {server.url} (SQLite: {DEMO_DATABASE}), "
+                       f"with the fake Twilio on {fake.url}.\nPlace a call through the fake Twilio, now:\n"
+                       f"  curl -s -X POST {fake.url}/_fake/calls -H 'Content-Type: application/json' "
+                       f"-d '{{\"from\": \"{support.customers[0].contacts[0]}\", \"to\": \"{support.lines[0].number}\", "
+                       f"\"presses\": [\"1\", \"1\"]}}'\nor play one at any moment with `router call --help`. "
+                       "Ctrl-C stops the demo.")
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                click.echo("stopping")
+            finally:
+                app.extensions["dispatcher"].shutdown()

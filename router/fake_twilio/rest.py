@@ -1,0 +1,72 @@
+"""The part of Twilio's REST API the project uses: Messages and Calls."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from .network import PhoneNetwork
+from .resources import TwilioApiError
+
+bp = Blueprint("rest", __name__, url_prefix="/2010-04-01/Accounts/<account_sid>")
+
+
+def _network() -> PhoneNetwork:
+    return current_app.extensions["fake_twilio"]
+
+
+def _form() -> dict[str, Any]:
+    # Repeated keys (StatusCallbackEvent) stay lists; the others are strings.
+    return {k: v[0] if len(v) == 1 else v for k, v in request.form.to_dict(flat=False).items()}
+
+
+@bp.errorhandler(TwilioApiError)
+def _twilio_error(error: TwilioApiError) -> tuple[Response, int]:
+    response = jsonify(error.to_json())
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+    return response, error.status
+
+
+@bp.before_request
+def _authenticate() -> None:
+    """Demand the account's credentials, as Twilio does, before any view runs."""
+    network = _network()
+    auth = request.authorization
+    given = f"{auth.username}:{auth.password}" if auth and auth.type == "basic" else ""
+    if not hmac.compare_digest(given, f"{network.account_sid}:{network.auth_token}"):
+        raise TwilioApiError(401, 20003, "Authenticate")
+    if (request.view_args or {}).get("account_sid") != network.account_sid:
+        raise TwilioApiError(404, 20404, f"The requested resource {request.path} was not found")
+
+
+@bp.post("/Messages.json")
+def create_message(account_sid: str) -> tuple[Response, int]:
+    """Send an SMS."""
+    return jsonify(_network().send_message(_form())), 201
+
+
+@bp.get("/Messages/<sid>.json")
+def fetch_message(account_sid: str, sid: str) -> Response:
+    """Fetch an SMS with its current status."""
+    return jsonify(_network().fetch("message", sid))
+
+
+@bp.post("/Calls.json")
+def create_call(account_sid: str) -> tuple[Response, int]:
+    """Place an outbound call."""
+    return jsonify(_network().place_call(_form())), 201
+
+
+@bp.get("/Calls/<sid>.json")
+def fetch_call(account_sid: str, sid: str) -> Response:
+    """Fetch a call with its current status."""
+    return jsonify(_network().fetch("call", sid))
+
+
+@bp.post("/Calls/<sid>.json")
+def update_call(account_sid: str, sid: str) -> Response:
+    """End or redirect a call."""
+    return jsonify(_network().update_call(sid, _form()))

@@ -1,0 +1,174 @@
+"""Play calls through the real webhooks, exactly as Twilio would, and tell what happened.
+
+`local_stack` runs the service and the fake Twilio side by side on local
+ports; `play` places one inbound call through the fake (signed requests,
+Gather, Record, Dial and Redirect followed), waits for any page it caused
+to be answered, and returns a report read from the call log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from router import create_app, db
+from router.clock import Clock
+from router.config import Settings, SupportConfig
+from router.fake_twilio import BackgroundServer, FakeTwilio, Script
+from router.models import Call, Case, Page
+
+FINAL = {"completed", "busy", "no-answer", "failed", "canceled", "delivered", "undelivered"}
+
+
+@dataclass
+class LocalStack:
+    """The service, its HTTP server and the fake Twilio it talks to."""
+
+    app: object
+    server: BackgroundServer
+    fake: FakeTwilio
+    support: SupportConfig
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How the people on the other end behave during a simulated call."""
+
+    tier1: str = "no-answer"       # "answer", "no-answer" or "busy", for the tier 1 ring group
+    engineer: str = "human"        # how the paged engineer's phone answers
+    engineer_presses: tuple[str, ...] = ("1",)
+    engineer_sms_reply: str | None = None
+
+
+@contextmanager
+def local_stack(settings: Settings, support: SupportConfig, clock: Clock,
+                behaviour: Behaviour = Behaviour()) -> Iterator[LocalStack]:
+    """Start the fake Twilio and the service on free local ports; stop both afterwards."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the report tells the story, not access logs
+    with FakeTwilio(settings.twilio_account_sid, settings.twilio_auth_token) as fake:
+        settings = dataclasses.replace(settings, twilio_api_base=fake.url)
+        app = create_app(settings, support, clock=clock)
+        db.upgrade(app.extensions["engine"])
+        with BackgroundServer(app) as server:
+            app.config["PUBLIC_URL"] = server.url
+            _register_numbers(fake, support, server.url, behaviour)
+            try:
+                yield LocalStack(app, server, fake, support)
+            finally:
+                app.extensions["dispatcher"].shutdown()
+                fake.network.shutdown()
+        app.extensions["engine"].dispose()
+
+
+def _register_numbers(fake: FakeTwilio, support: SupportConfig, url: str, behaviour: Behaviour) -> None:
+    for line in support.lines:
+        fake.add_number(line.number, voice_url=f"{url}/voice/incoming", sms_url=f"{url}/sms/incoming")
+    tier1 = {p for line in support.lines for p in line.ring_group}
+    for person in support.people:
+        if person.id not in tier1:
+            fake.add_number(person.phone, answer=behaviour.engineer, presses=behaviour.engineer_presses,
+                            sms_reply=behaviour.engineer_sms_reply)
+
+
+@dataclass
+class CallReport:
+    """What one simulated call did: the conversation and what the log kept of it."""
+
+    lines: list[str]
+    decision: str | None = None
+    case: dict | None = None
+    page: dict | None = None
+    engineer_calls: list[list[str]] = field(default_factory=list)
+
+
+def play(stack: LocalStack, from_: str, to: str, presses: list[str], recording_seconds: int = 7,
+         behaviour: Behaviour = Behaviour(), page_timeout: float = 20.0) -> CallReport:
+    """Place one inbound call and wait (bounded) for the page it caused, if any, to settle."""
+    line = stack.support.line(to)
+    dial = {stack.support.person(p).phone: behaviour.tier1 for p in (line.ring_group if line else ())}
+    script = Script(presses=presses, recording_seconds=recording_seconds, dial=dial)
+    transcript = stack.fake.place_inbound_call(from_, to, script,
+                                               status_callback=f"{stack.server.url}/voice/status")
+    report = CallReport(lines=transcript.lines())
+    sessions = db.sessions(stack.app)
+    page_id = _describe_call(sessions, transcript.call_sid, report, stack.support)
+    if page_id is not None:
+        stack.fake.wait_until(lambda: _page_settled(sessions, page_id), timeout=page_timeout)
+        report.page = _describe_page(sessions, page_id, stack.support)
+        report.engineer_calls = [stack.fake.transcript(c["sid"]).lines() for c in stack.fake.calls()
+                                 if stack.fake.transcript(c["sid"]) and c["sid"] in report.page["call_sids"]]
+    return report
+
+
+def _describe_call(sessions, sid: str, report: CallReport, support: SupportConfig) -> int | None:
+    with sessions() as session:
+        call = session.scalars(select(Call).where(Call.sid == sid)).first()
+        if call is None:
+            return None
+        report.decision = call.decision
+        case = call.case
+        if case is None:
+            return None
+        line = support.line(case.line_number)
+        zone = line.timezone if line else dt.timezone.utc
+        customer = support.customer(case.customer_id)
+        report.case = {
+            "number": case.number, "severity": case.severity, "tier": case.tier,
+            "customer": customer.name if customer else "unidentified (flagged for review)",
+            "opened": case.opened_at.astimezone(zone), "due": case.first_response_due.astimezone(zone),
+            "answered": case.first_answered_at.astimezone(zone) if case.first_answered_at else None,
+            "recording_seconds": case.recording_seconds,
+        }
+        page = session.scalars(select(Page).where(Page.case_id == case.id)).first()
+        return page.id if page else None
+
+
+def _page_settled(sessions, page_id: int) -> bool:
+    """Every notification has its final Twilio status (the engineer's call is over)."""
+    with sessions() as session:
+        return all(n.status in FINAL for n in session.get(Page, page_id).notifications)
+
+
+def _describe_page(sessions, page_id: int, support: SupportConfig) -> dict:
+    with sessions() as session:
+        page = session.get(Page, page_id)
+        by = support.person(page.acknowledged_by).name if page.acknowledged_by else None
+        return {
+            "status": page.status, "rotation": page.rotation_id,
+            "notifications": [(support.person(n.person_id).name, n.channel, n.to_number, n.status)
+                              for n in page.notifications],
+            "acknowledged_by": by, "acknowledged_via": page.acknowledged_via,
+            "acknowledged_after": (page.acknowledged_at - page.opened_at) if page.acknowledged_at else None,
+            "call_sids": {n.twilio_sid for n in page.notifications if n.channel == "voice"},
+        }
+
+
+def format_report(report: CallReport, from_: str, to: str, at: dt.datetime) -> str:
+    """The report as the terminal shows it."""
+    out = [f"Call from {from_} to {to} at {at:%a %Y-%m-%d %H:%M %Z}", f"  line decided: {report.decision}"]
+    out += [f"  {line}" for line in report.lines]
+    case = report.case
+    if case:
+        out.append(f"  case {case['number']}: {case['severity']}, tier {case['tier']}, {case['customer']}; "
+                   f"opened {case['opened']:%a %Y-%m-%d %H:%M}, first response due {case['due']:%a %Y-%m-%d %H:%M %Z}")
+        if case["answered"]:
+            out.append(f"  first response: {case['answered']:%a %H:%M:%S} (answered live)")
+    else:
+        out.append("  no case opened")
+    page = report.page
+    if page:
+        out.append(f"  page ({page['rotation']}): {page['status']}")
+        out += [f"    {name}: {channel} to {number} → {status}" for name, channel, number, status in page["notifications"]]
+        if page["acknowledged_by"]:
+            out.append(f"    acknowledged by {page['acknowledged_by']} via {page['acknowledged_via']} "
+                       f"after {page['acknowledged_after'].total_seconds():.1f} s")
+        for lines in report.engineer_calls:
+            out.append("    engineer's call:")
+            out += [f"      {line.replace('Caller ', 'Engineer ', 1)}" for line in lines]
+    return "\n".join(out)
