@@ -85,7 +85,14 @@ def _windows(value: object) -> tuple[Window, ...]:
     return tuple(windows)
 
 
+def _has_prompts(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"{language!r} has no prompts; use one of {sorted(LANGUAGES)}")
+    return language
+
+
 Phone = Annotated[str, AfterValidator(to_e164)]
+DayHours = Annotated[tuple[Window, ...], BeforeValidator(_windows)]
 TimeZone = Annotated[ZoneInfo, BeforeValidator(_zone)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 
@@ -139,6 +146,24 @@ class HolidaysConfig(_Model):
         )
 
 
+class WeeklyHours(_Model):
+    """A line's hours per weekday; a day left out keeps the default (Mon–Fri 09:00–18:00)."""
+
+    monday: DayHours | None = None
+    tuesday: DayHours | None = None
+    wednesday: DayHours | None = None
+    thursday: DayHours | None = None
+    friday: DayHours | None = None
+    saturday: DayHours | None = None
+    sunday: DayHours | None = None
+
+    def weekly(self, timezone: ZoneInfo) -> tuple[tuple[Window, ...], ...]:
+        """The seven days' windows, Monday first."""
+        default = SupportHours.standard(timezone).weekly
+        given = (getattr(self, day) for day in WEEKDAYS)
+        return tuple(default[i] if day is None else day for i, day in enumerate(given))
+
+
 class Line(_Model):
     """One support phone number: the `To` of the calls Twilio sends us."""
 
@@ -146,9 +171,9 @@ class Line(_Model):
     name: str = Field(min_length=1)
     timezone: TimeZone
     place: str | None = None  # spoken as "<place> time"; defaults to the time zone's city
-    language: str = "en-US"
+    language: Annotated[str, AfterValidator(_has_prompts)] = "en-US"
     voice: str = "Polly.Joanna"
-    hours: dict[str, str | list[str]] = Field(default_factory=dict)
+    hours: WeeklyHours = WeeklyHours()
     holidays: HolidaysConfig = HolidaysConfig()
     ring_group: tuple[Id, ...] = ()
     ring_seconds: int = Field(default=25, ge=5, le=120)
@@ -158,16 +183,13 @@ class Line(_Model):
 
     @model_validator(mode="after")
     def _build_hours(self) -> Line:
-        if self.language not in LANGUAGES:
-            raise ValueError(f"language {self.language!r} has no prompts; use one of {sorted(LANGUAGES)}")
-        unknown = set(self.hours) - set(WEEKDAYS)
-        if unknown:
-            raise ValueError(f"hours: unknown day {sorted(unknown)[0]!r}; use {', '.join(WEEKDAYS)}")
-        default = SupportHours.standard(self.timezone).weekly
-        weekly = tuple(
-            _windows(self.hours[day]) if day in self.hours else default[i] for i, day in enumerate(WEEKDAYS)
-        )
-        self._support_hours = SupportHours(self.timezone, weekly, self.holidays.rules())
+        weekly = self.hours.weekly(self.timezone)
+        if not any(weekly):
+            raise ValueError("hours: the line is never open; give at least one day some hours")
+        try:
+            self._support_hours = SupportHours(self.timezone, weekly, self.holidays.rules())
+        except ValueError as exc:
+            raise ValueError(f"hours: {exc}") from None
         return self
 
     @property
@@ -318,7 +340,7 @@ class SupportConfig(_Model):
 
 def _unique(kind: str, values: list[str], key: str) -> None:
     seen: set[str] = set()
-    for i, value in enumerate(values):
+    for value in values:
         if value in seen:
             raise ValueError(f"{kind}: {key} {value!r} appears twice")
         seen.add(value)

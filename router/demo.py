@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from router import create_app, db
+from router import create_app
 from router.clock import clock_starting_at, system_clock
 from router.config import Settings, SupportConfig
 from router.fake_twilio import BackgroundServer, FakeTwilio

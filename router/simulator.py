@@ -21,7 +21,7 @@ from router import create_app, db
 from router.clock import Clock
 from router.config import Settings, SupportConfig
 from router.fake_twilio import BackgroundServer, FakeTwilio, Script
-from router.models import Call, Case, Page
+from router.models import Call, Page
 
 FINAL = {"completed", "busy", "no-answer", "failed", "canceled", "delivered", "undelivered"}
 

@@ -26,4 +26,5 @@ __all__ = [
     "open_periods",
     "shift_at",
     "shifts",
+    "status",
 ]

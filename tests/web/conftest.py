@@ -34,10 +34,33 @@ def make_app(support, database_url, clock):
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(make_app, fake_twilio):
+    return make_app(twilio_api_base=fake_twilio.url)
 
 
 @pytest.fixture
 def twilio(app):
     return Twilio(app.test_client())
+
+
+@pytest.fixture
+def fake_twilio():
+    """A fake Twilio the app sends its pages to; it plays the engineers' phones."""
+    from router.fake_twilio import FakeTwilio
+
+    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def served_app(app, fake_twilio):
+    """The app also served over HTTP, so the fake Twilio can call its webhooks as Twilio would."""
+    from router.fake_twilio import BackgroundServer
+
+    with BackgroundServer(app) as server:
+        app.config["PUBLIC_URL"] = server.url
+        for line in ("+551130000000", "+12125550100"):
+            fake_twilio.add_number(line, voice_url=f"{server.url}/voice/incoming", sms_url=f"{server.url}/sms/incoming")
+        yield app
+        app.extensions["dispatcher"].shutdown()
+        fake_twilio.network.shutdown()

@@ -1,0 +1,189 @@
+"""The inbound call flow as pure functions: no Flask, no database, plain facts in, decisions out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from callflows.decision import (
+    AttachRecording, CallerInput, CallFacts, CaseFacts, CustomerFacts, Decision, Dial, FlowState, Gather,
+    Hangup, LineFacts, MarkAnswered, OpenCase, Record,
+)
+from callflows.fallback import fallback
+from callflows.inbound import STEPS
+from callflows.twiml import render
+from schedules import HolidayRules, SupportHours
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+LINE = LineFacts(
+    number="+551130000000", name="ACME Suporte Brasil", company="ACME Cloud", language="pt-BR",
+    voice="Polly.Camila", english_voice="Polly.Joanna", place="São Paulo",
+    hours=SupportHours.standard(SAO_PAULO, HolidayRules("BR", "SP")),
+    ring_group=("+5511970000001", "+5511970000002"),
+)
+ACME = CustomerFacts("acme", "ACME Retail", may_page=True)
+BASIC = CustomerFacts("basic", "Basic Co", may_page=False)
+ACCOUNTS = {"482910": ACME, "111111": BASIC}
+
+
+def sp(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
+
+
+def facts(at="2026-11-23 10:00", customer=ACME, state=FlowState(), case=None, line=LINE) -> CallFacts:
+    return CallFacts(line=line, at=sp(at), caller="+5511988887777", customer=customer, state=state,
+                     find_account=ACCOUNTS.get, case=case)
+
+
+def step(name: str, call: CallFacts, **said) -> Decision | OpenCase:
+    return STEPS[name](call, CallerInput(**said))
+
+
+def spoken(decision: Decision) -> str:
+    prompt = decision.action.prompt if isinstance(decision.action, Gather) else ()
+    return " ".join(s.text for s in decision.speech + prompt)
+
+
+CLOSED = FlowState("closed", "acme")
+CASE = CaseFacts(1042, sp("2026-11-30 18:00"), "normal")
+
+
+# (moment, what the line decides) on the São Paulo line.
+ARRIVALS = [
+    ("2026-11-23 10:00", "open"),                  # Monday morning
+    ("2026-11-23 18:00", "closed: outside hours"),  # closing time
+    ("2026-11-28 10:00", "closed: weekend"),       # Saturday
+    ("2026-11-20 10:00", "closed: holiday National Day of Zumbi and Black Awareness"),  # Friday holiday
+    ("2027-01-01 10:00", "closed: holiday Universal Fraternization Day"),  # across the year boundary
+]
+
+
+@pytest.mark.parametrize(("at", "note"), ARRIVALS)
+def test_the_line_decides_open_or_closed_when_the_call_arrives(at, note):
+    decision = step("incoming", facts(at))
+    assert decision.note.split(";")[0] == note
+
+
+def test_open_line_greets_in_portuguese_and_offers_the_menu():
+    decision = step("incoming", facts())
+    assert decision.speech[0].language == "pt-BR" and decision.speech[0].voice == "Polly.Camila"
+    assert decision.action.step == "menu" and decision.action.state == FlowState("open", "acme")
+
+
+def test_closed_line_speaks_english_names_the_holiday_and_the_reopening():
+    decision = step("incoming", facts("2026-11-20 10:00"))
+    text = spoken(decision)
+    assert {s.language for s in decision.speech + decision.action.prompt} == {"en-US"}
+    assert "Today is National Day of Zumbi and Black Awareness, a holiday." in text
+    assert "Support reopens Monday, November 23, at 9 AM, São Paulo time." in text
+    assert decision.action.step == "after_hours_menu" and decision.action.state.mode == "closed"
+
+
+def test_unknown_caller_is_asked_for_an_account_number_until_pound():
+    decision = step("incoming", facts(customer=None))
+    assert (decision.action.step, decision.action.num_digits) == ("account", None)
+
+
+def test_new_problem_asks_for_a_case_then_dials_tier_1_and_reads_the_number():
+    call = facts(state=FlowState("open", "acme"))
+    assert step("menu", call, digits="1") == OpenCase("normal")
+    decision = step("menu", replace(call, case=CASE), digits="1")
+    assert isinstance(decision.action, Dial)
+    assert decision.action.numbers == LINE.ring_group and decision.action.step == "ring_result"
+    assert "1, 0, 4, 2" in spoken(decision)
+
+
+@pytest.mark.parametrize(("dial_status", "answered"), [
+    ("completed", True),    # an agent picked up: the first response
+    ("no-answer", False),   # nobody: voicemail
+    ("busy", False),
+    (None, False),          # Twilio sent nothing useful
+])
+def test_the_ring_group_result_decides_between_answered_and_voicemail(dial_status, answered):
+    decision = step("ring_result", facts(case=CASE), dial_status=dial_status)
+    assert (MarkAnswered() in decision.effects) is answered
+    assert isinstance(decision.action, Hangup if answered else Record)
+
+
+@pytest.mark.parametrize(("attempt", "digits", "next_step"), [
+    (0, None, "menu"),              # silence: ask again
+    (1, "7", "menu"),               # a key not offered: ask again
+    (2, "9", "message_recorded"),   # third failure: the message path
+])
+def test_silence_or_a_wrong_key_reprompts_twice_then_takes_a_message(attempt, digits, next_step):
+    decision = step("menu", facts(state=FlowState("open", "acme", attempt)), digits=digits)
+    assert decision.action.step == next_step
+
+
+@pytest.mark.parametrize(("customer", "next_step"), [
+    (ACME, "critical_confirm"),     # entitled: confirm
+    (BASIC, "message_recorded"),    # package without after-hours phone support: message
+    (None, "critical_account"),     # unknown: identify first
+])
+def test_after_hours_critical_goes_only_to_entitled_identified_customers(customer, next_step):
+    state = FlowState("closed", customer.id if customer else None)
+    decision = step("after_hours_menu", facts("2026-11-28 03:00", customer=customer, state=state), digits="1")
+    assert decision.action.step == next_step
+
+
+def test_an_account_keyed_after_hours_leads_to_confirmation_with_the_customer_named():
+    call = facts("2026-11-28 03:00", customer=None, state=FlowState("closed"))
+    decision = step("critical_account", call, digits="482910")
+    assert decision.action.state.customer == "acme"
+    assert "ACME Retail, you are reporting a critical issue" in spoken(decision)
+
+
+def test_three_unknown_accounts_after_hours_take_a_flagged_message():
+    call = facts("2026-11-28 03:00", customer=None, state=FlowState("closed", None, 2))
+    decision = step("critical_account", call, digits="000000")
+    assert decision.action.step == "message_recorded"
+    assert "could not identify your account" in spoken(decision)
+    assert step("message_recorded", replace(call, state=FlowState("closed"))) == OpenCase("normal", needs_review=True)
+
+
+def test_confirmed_critical_records_a_short_description():
+    decision = step("critical_confirm", facts("2026-11-28 03:00", state=CLOSED), digits="1")
+    assert isinstance(decision.action, Record) and decision.action.max_seconds == 60
+
+
+def test_the_critical_recording_opens_a_paged_case_and_reads_its_number():
+    call = facts("2026-11-28 03:00", state=CLOSED)
+    said = {"recording_url": "https://rec/1", "recording_seconds": 20}
+    assert step("critical_recorded", call, **said) == OpenCase("critical", page=True)
+    decision = step("critical_recorded", replace(call, case=replace(CASE, severity="critical")), **said)
+    assert "Your critical case number is 1, 0, 4, 2." in spoken(decision)
+    assert decision.effects == (AttachRecording("https://rec/1", 20),)
+
+
+def test_the_message_confirmation_gives_the_due_time_in_the_lines_time():
+    decision = step("message_recorded", facts("2026-11-27 20:00", state=CLOSED, case=CASE))
+    assert "We will respond by Monday, November 30, at 6 PM, São Paulo time." in spoken(decision)
+
+
+def test_a_number_that_is_not_a_line_is_told_so_in_english():
+    decision = step("incoming", facts(line=None))
+    assert decision.note == "unknown line" and "not in service" in spoken(decision)
+
+
+@pytest.mark.parametrize(("step_name", "state", "expected"), [
+    ("critical_recorded", CLOSED, ("+5511970000003",)),      # critical: straight to the engineer
+    ("menu", FlowState("open", "acme"), LINE.ring_group),    # business hours: straight to tier 1
+])
+def test_when_the_service_fails_the_caller_is_still_put_through(step_name, state, expected):
+    decision = fallback(facts(state=state), step_name, "+5511970000003")
+    assert decision.action.numbers == expected and decision.action.step is None
+
+
+def test_when_the_service_fails_after_hours_on_a_message_path_the_caller_is_asked_to_call_again():
+    decision = fallback(facts("2026-11-28 03:00", state=CLOSED), "after_hours_menu", "+5511970000003")
+    assert isinstance(decision.action, Hangup) and "call again" in spoken(decision)
+
+
+def test_rendered_twiml_carries_the_state_in_every_action_url():
+    decision = step("incoming", facts("2026-11-28 03:00"))
+    document = render(decision, lambda name, state: f"/s/{name}?mode={state.mode}&attempt={state.attempt}")
+    assert 'action="/s/after_hours_menu?mode=closed&amp;attempt=0"' in document
+    assert 'actionOnEmptyResult="true"' in document and 'numDigits="1"' in document

@@ -1,0 +1,119 @@
+"""The first page: SMS and voice call to the on-call engineer, acknowledged by key or by SMS."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from router import db
+from router.models import InboundSms, Notification, Page
+from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
+
+CARLA = "+5511970000003"  # on call for the Brazilian line in the week of 2026-11-23
+DIEGO = "+5511970000004"
+
+
+def _page(app) -> Page:
+    with db.sessions(app)() as session:
+        return session.scalars(select(Page).options(selectinload(Page.notifications))).one()
+
+
+def _critical_call(twilio, clock):
+    clock.at = sao_paulo("2026-11-28 03:00")  # Saturday night
+    return twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1").records(15)
+
+
+def _settled(app):
+    """All notifications of the page have a final Twilio status."""
+    final = {"delivered", "undelivered", "failed", "completed", "busy", "no-answer", "canceled"}
+    page = _page(app)
+    return page if all(n.status in final for n in page.notifications) else None
+
+
+def test_the_engineer_presses_1_on_the_page_call_and_it_is_recorded_as_the_acknowledgement(
+        served_app, twilio, clock, fake_twilio):
+    fake_twilio.add_number(CARLA, answer="human", presses=("1",))
+    _critical_call(twilio, clock)
+    page = fake_twilio.wait_until(lambda: _settled(served_app))
+    assert (page.status, page.acknowledged_by, page.acknowledged_via) == ("acknowledged", "carla", "voice")
+    assert {(n.channel, n.status) for n in page.notifications} == {("sms", "delivered"), ("voice", "completed")}
+    assert all(n.twilio_sid and n.sent_at for n in page.notifications)
+    [sms] = fake_twilio.messages()
+    assert (sms["to"], sms["from"]) == (CARLA, BRAZIL_LINE)
+    assert sms["body"].startswith("ACME Cloud CRITICAL case 1001 from ACME Retail on ACME Suporte Brasil.")
+    [call] = fake_twilio.calls()
+    heard = fake_twilio.transcript(call["sid"]).heard()
+    assert "Critical production case 1, 0, 0, 1, from ACME Retail" in heard
+    assert "Acknowledged. Case 1, 0, 0, 1 is yours." in heard
+
+
+def test_an_sms_reply_ack_with_the_case_number_acknowledges(served_app, twilio, clock, fake_twilio):
+    fake_twilio.add_number(CARLA, answer="no-answer", sms_reply="ACK {case}")
+    _critical_call(twilio, clock)
+    page = fake_twilio.wait_until(lambda: (p := _page(served_app)).status == "acknowledged" and p)
+    assert (page.acknowledged_by, page.acknowledged_via) == ("carla", "sms")
+    voice = next(n for n in page.notifications if n.channel == "voice")
+    fake_twilio.wait_until(lambda: _settled(served_app))
+    with db.sessions(served_app)() as session:
+        assert session.get(Notification, voice.id).status == "no-answer"
+        reply = session.scalars(select(InboundSms)).one()
+    assert (reply.body, reply.outcome) == ("ACK 1001", "acknowledged case 1001")
+
+
+@pytest.mark.parametrize(("body", "outcome", "reply"), [
+    ("1", "acknowledged case 1001", "Acknowledged: case 1001 is yours."),       # the only open page
+    ("ack #1001", "acknowledged case 1001", "Acknowledged: case 1001 is yours."),
+    ("ACK 4242", "no page for case 4242", "There is no page for case 4242."),
+    ("on my way", "not understood, help sent", "Reply ACK <case number>"),
+])
+def test_sms_replies_from_the_engineer(served_app, twilio, clock, fake_twilio, body, outcome, reply):
+    fake_twilio.add_number(CARLA, answer="no-answer")
+    _critical_call(twilio, clock)
+    fake_twilio.wait_until(lambda: _settled(served_app))
+    answer = twilio.post("/sms/incoming", MessageSid="SM" + "1" * 32, From=CARLA, To=BRAZIL_LINE, Body=body)
+    assert reply in answer.get_data(as_text=True)
+    with db.sessions(served_app)() as session:
+        assert session.scalars(select(InboundSms)).one().outcome == outcome
+
+
+def test_an_sms_from_an_unknown_number_is_logged_and_ignored(served_app, twilio):
+    answer = twilio.post("/sms/incoming", MessageSid="SM" + "2" * 32, From="+15005550006", To=BRAZIL_LINE,
+                         Body="ACK 1001")
+    assert "<Message" not in answer.get_data(as_text=True)
+    with db.sessions(served_app)() as session:
+        assert session.scalars(select(InboundSms)).one().outcome == "unknown sender, ignored"
+
+
+def test_a_retried_sms_acknowledges_once_and_answers_the_same(served_app, twilio, clock, fake_twilio):
+    fake_twilio.add_number(CARLA, answer="no-answer")
+    _critical_call(twilio, clock)
+    form = {"MessageSid": "SM" + "3" * 32, "From": CARLA, "To": BRAZIL_LINE, "Body": "ACK 1001"}
+    first, second = twilio.post("/sms/incoming", **form), twilio.post("/sms/incoming", **form)
+    assert first.data == second.data
+    with db.sessions(served_app)() as session:
+        assert len(session.scalars(select(InboundSms)).all()) == 1
+
+
+def test_a_page_call_answered_after_an_sms_ack_says_who_took_it(served_app, twilio, clock, fake_twilio):
+    fake_twilio.add_number(CARLA, answer="no-answer")
+    _critical_call(twilio, clock)
+    fake_twilio.wait_until(lambda: _settled(served_app))
+    twilio.post("/sms/incoming", MessageSid="SM" + "4" * 32, From=CARLA, To=BRAZIL_LINE, Body="1")
+    voice = next(n for n in _page(served_app).notifications if n.channel == "voice")
+    answer = twilio.post(f"/voice/page/{voice.id}", CallSid="CA" + "5" * 32, To=CARLA, From=BRAZIL_LINE)
+    assert "was already acknowledged by Carla Mendes" in answer.get_data(as_text=True)
+
+
+def test_when_twilio_refuses_the_notification_the_attempt_is_stored_as_failed(
+        make_app, twilio, clock, fake_twilio):
+    app = make_app(twilio_api_base="http://127.0.0.1:9")  # nothing listens there
+    from tests.web.helpers import Twilio
+
+    call = Twilio(app.test_client()).call(ACME_CONTACT, BRAZIL_LINE)
+    clock.at = sao_paulo("2026-11-28 03:00")
+    call.arrives().presses("1").presses("1").records(5).hears("The on-call engineer has been paged")
+    app.extensions["dispatcher"].shutdown()  # waits for the sending attempts
+    page = _page(app)
+    assert {(n.channel, n.status) for n in page.notifications} == {("sms", "failed"), ("voice", "failed")}
+    assert all(n.error for n in page.notifications)

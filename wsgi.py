@@ -1,0 +1,3 @@
+from router import create_app
+
+app = create_app()
