@@ -79,14 +79,19 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 @click.option("--once", is_flag=True, help="one pass, then exit")
 @click.pass_context
 def worker(ctx: click.Context, interval: float, once: bool) -> None:
-    """Send notifications still pending (a crashed web process's, Twilio outages)."""
-    from router import create_app, db
+    """Record spooled critical calls, then send notifications still pending (crashes, outages)."""
+    from pathlib import Path
+
+    from router import create_app, db, spool
     from router.paging import send_pending
 
     settings, support = _settings(ctx)
     app = create_app(settings, support)
     while True:
         with app.app_context():
+            recorded = spool.replay(Path(settings.spool_dir), db.sessions(app), support)
+            if recorded:
+                click.echo(f"recorded {len(recorded)} spooled critical call(s)")
             sent = send_pending(db.sessions(app), app.extensions["twilio"], support, system_clock)
         if sent:
             click.echo(f"sent {sent} pending notification(s)")

@@ -388,6 +388,7 @@ class Settings:
     twilio_auth_token: str
     twilio_api_base: str | None
     secret_key: str
+    spool_dir: str = "instance/spool"
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict = os.environ, config_path: str | None = None) -> Settings:
@@ -405,4 +406,5 @@ class Settings:
             twilio_auth_token=environ["TWILIO_AUTH_TOKEN"],
             twilio_api_base=environ.get("TWILIO_API_BASE") or None,
             secret_key=environ["SECRET_KEY"],
+            spool_dir=environ.get("ROUTER_SPOOL", "instance/spool"),
         )

@@ -94,11 +94,10 @@ def _send(sessions: sessionmaker[Session], client: Client, support: SupportConfi
         facts = page_facts(page, session.get(Case, page.case_id), support)
         sid, status, error = _deliver(client, notification, facts)
     with sessions() as session, session.begin():
-        notification = session.get(Notification, notification_id)
-        notification.twilio_sid = sid
-        notification.error = error
-        notification.sent_at = clock() if sid else None
-        advance_status(notification, status, clock())
+        now = clock()
+        session.execute(update(Notification).where(Notification.id == notification_id)
+                        .values(twilio_sid=sid, error=error, sent_at=now if sid else None, updated_at=now))
+        advance_status(session, notification_id, status, now)
     return sid is not None
 
 
@@ -121,11 +120,17 @@ def _deliver(client: Client, notification: Notification, facts: PageFacts) -> tu
     return resource.sid, resource.status or "queued", None
 
 
-def advance_status(notification: Notification, status: str, at: dt.datetime) -> None:
-    """Take Twilio's newer status; callbacks arriving out of order never move it back."""
-    if _RANK.get(status, len(_RANK)) >= _RANK.get(notification.status, 0):
-        notification.status = status[:24]
-        notification.updated_at = at
+def advance_status(session: Session, notification_id: int, status: str, at: dt.datetime) -> None:
+    """Take Twilio's newer status; callbacks racing each other or the sender never move it back.
+
+    One conditional UPDATE, so that two writers cannot both read the old status and
+    the slower one overwrite the newer (a lost update).
+    """
+    rank = _RANK.get(status, max(_RANK.values()))
+    earlier = [name for name, r in _RANK.items() if r <= rank]
+    session.execute(update(Notification)
+                    .where(Notification.id == notification_id, Notification.status.in_(earlier))
+                    .values(status=status[:24], updated_at=at))
 
 
 def acknowledge(page: Page, person_id: str, via: str, at: dt.datetime) -> bool:

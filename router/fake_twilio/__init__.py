@@ -14,6 +14,13 @@ from .transcript import Entry, Transcript
 from .webhooks import SignedWebhooks
 
 __all__ = [
-    "BackgroundServer", "CallControl", "Entry", "FakeTwilio", "Phone", "Script",
-    "SignedWebhooks", "Transcript", "play_call",
+    "BackgroundServer",
+    "CallControl",
+    "Entry",
+    "FakeTwilio",
+    "Phone",
+    "Script",
+    "SignedWebhooks",
+    "Transcript",
+    "play_call",
 ]

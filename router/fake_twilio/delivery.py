@@ -25,7 +25,7 @@ SMS_PROGRESS = {
     "undelivered": ("sent", "undelivered"),
     "failed": ("failed",),
 }
-SMS_ERRORS = {"undelivered": "30003", "failed": "30008"}
+SMS_ERRORS = {"undelivered": 30003, "failed": 30008}
 UNANSWERED = frozenset({"no-answer", "busy", "failed"})
 
 
@@ -34,26 +34,33 @@ def deliver_message(network: PhoneNetwork, message: Mapping[str, Any], status_ca
     phone = network.ledger.phone(message["to"]) or Phone(message["to"])
     for status in SMS_PROGRESS[phone.sms_status]:
         error_code = SMS_ERRORS.get(status)
-        network.ledger.update("message", message["sid"], status=status, error_code=error_code,
-                              date_updated=rfc2822_now())
+        network.ledger.update(
+            "message", message["sid"], status=status, error_code=error_code, date_updated=rfc2822_now()
+        )
         if status_callback:
-            network.webhooks.post(status_callback, _message_status(network.account_sid, message, status, error_code))
+            network.webhooks.post(
+                status_callback, _message_status(network.account_sid, message, status, error_code)
+            )
     reply = phone.reply_to(message["body"]) if phone.sms_status == "delivered" else None
     if reply is not None and not network.workers.stopping.wait(phone.delay):
         network.deliver_sms(message["to"], message["from"], reply)
 
 
 def _message_status(
-    account_sid: str, message: Mapping[str, Any], status: str, error_code: str | None
+    account_sid: str, message: Mapping[str, Any], status: str, error_code: int | None
 ) -> dict[str, str]:
     params = {
-        "MessageSid": message["sid"], "SmsSid": message["sid"],
-        "MessageStatus": status, "SmsStatus": status,
-        "AccountSid": account_sid, "From": message["from"], "To": message["to"],
+        "MessageSid": message["sid"],
+        "SmsSid": message["sid"],
+        "MessageStatus": status,
+        "SmsStatus": status,
+        "AccountSid": account_sid,
+        "From": message["from"],
+        "To": message["to"],
         "ApiVersion": API_VERSION,
     }
     if error_code:
-        params["ErrorCode"] = error_code
+        params["ErrorCode"] = str(error_code)
     return params
 
 
@@ -67,11 +74,16 @@ def connect_call(network: PhoneNetwork, call: Mapping[str, Any], params: Mapping
     if phone.answer in UNANSWERED:
         network.finish_call(call["sid"], phone.answer, 0)
         if status_callback:
-            unanswered = call_params(network.account_sid, call["sid"], call["from"], call["to"], "outbound-api")
+            unanswered = call_params(
+                network.account_sid, call["sid"], call["from"], call["to"], "outbound-api"
+            )
             network.webhooks.post(status_callback, {**unanswered, "CallStatus": phone.answer})
         return
     network.play(
-        call, params["Url"], phone.script(), method=params.get("Method", "POST"),
+        call,
+        params["Url"],
+        phone.script(),
+        method=params.get("Method", "POST"),
         status_callback=status_callback,
         answered_by=_answered_by(phone.answer, params.get("MachineDetection")),
     )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .call import Script, new_sid
+from .call import API_VERSION, Script, new_sid
 from .delivery import connect_call, deliver_message
 from .ledger import Ledger
 from .player import DEFAULT_API_URL, play_call
@@ -38,7 +38,9 @@ class _LoggedWebhooks:
     def post(self, url: str, params: Mapping[str, str], method: str = "POST") -> tuple[int, str]:
         """Deliver the webhook and log it."""
         status, body = self._inner.post(url, params, method)
-        self._ledger.record("webhook", url=url, method=method.upper(), params=dict(params), status_code=status)
+        self._ledger.record(
+            "webhook", url=url, method=method.upper(), params=dict(params), status_code=status
+        )
         return status, body
 
 
@@ -59,8 +61,13 @@ class PhoneNetwork:
         check(params, MESSAGE_RULES)
         sid = new_sid("SM")
         message = message_resource(
-            self.account_sid, sid, to=params["To"], from_=params["From"], body=params["Body"],
-            direction="outbound-api", status="queued",
+            self.account_sid,
+            sid,
+            to=params["To"],
+            from_=params["From"],
+            body=params["Body"],
+            direction="outbound-api",
+            status="queued",
         )
         self.ledger.save("message", message)
         self.ledger.record("message", sid=sid, params=dict(params))
@@ -102,13 +109,29 @@ class PhoneNetwork:
         if phone is None or not phone.sms_url:
             raise LookupError(f"{to} has no sms_url; register it with add_number first")
         sid = new_sid("SM")
-        self.ledger.save("message", message_resource(
-            self.account_sid, sid, to=to, from_=from_, body=body, direction="inbound", status="received",
-        ))
+        self.ledger.save(
+            "message",
+            message_resource(
+                self.account_sid,
+                sid,
+                to=to,
+                from_=from_,
+                body=body,
+                direction="inbound",
+                status="received",
+            ),
+        )
         params = {
-            "MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": self.account_sid,
-            "From": from_, "To": to, "Body": body, "NumMedia": "0", "NumSegments": "1",
-            "ApiVersion": "2010-04-01",
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "SmsMessageSid": sid,
+            "AccountSid": self.account_sid,
+            "From": from_,
+            "To": to,
+            "Body": body,
+            "NumMedia": "0",
+            "NumSegments": "1",
+            "ApiVersion": API_VERSION,
         }
         status, answer = self.webhooks.post(phone.sms_url, params)
         replies = self._sms_replies(status, answer)
@@ -137,24 +160,30 @@ class PhoneNetwork:
     ) -> Transcript:
         """Play an answered call, keep its transcript and log how it went."""
         sid = call["sid"]
-        self.ledger.update("call", sid, status="in-progress", start_time=rfc2822_now(), answered_by=answered_by)
+        self.ledger.update(
+            "call", sid, status="in-progress", start_time=rfc2822_now(), answered_by=answered_by
+        )
         people = [p for p in self.ledger.phones() if p.is_person]
         # People registered with the fake answer when the line dials them,
         # unless the script says otherwise.
         dial = {**{p.number: p.dial_answer() for p in people}, **script.dial}
-        transcript = play_call(
-            self.webhooks, url, call_sid=sid, from_=call["from"], to=call["to"],
-            direction=call["direction"], script=replace(script, dial=dial),
-            status_callback=status_callback, answered_by=answered_by, method=method,
-            account_sid=self.account_sid, api_url=self.api_url,
-            callees={p.number: p.script() for p in people}, control=self.ledger.control(sid),
+        return play_call(
+            self.webhooks,
+            url,
+            call_sid=sid,
+            from_=call["from"],
+            to=call["to"],
+            direction=call["direction"],
+            script=replace(script, dial=dial),
+            status_callback=status_callback,
+            answered_by=answered_by,
+            method=method,
+            account_sid=self.account_sid,
+            api_url=self.api_url,
+            callees={p.number: p.script() for p in people},
+            control=self.ledger.control(sid),
+            on_finish=lambda transcript: self._settle(call, transcript),
         )
-        self.finish_call(sid, transcript.status, transcript.duration, transcript)
-        self.ledger.record(
-            "transcript", sid=sid, direction=call["direction"], status=transcript.status,
-            duration=transcript.duration, lines=transcript.lines(), **{"from": call["from"], "to": call["to"]},
-        )
-        return transcript
 
     def finish_call(self, sid: str, status: str, duration: int, transcript: Transcript | None = None) -> None:
         """Mark a call as ended with its final status and length."""
@@ -172,6 +201,18 @@ class PhoneNetwork:
         self.workers.stopping.set()
         self.ledger.end_live_calls()
         return self.workers.wait(timeout)
+
+    def _settle(self, call: Mapping[str, Any], transcript: Transcript) -> None:
+        self.finish_call(call["sid"], transcript.status, transcript.duration, transcript)
+        self.ledger.record(
+            "transcript",
+            sid=call["sid"],
+            direction=call["direction"],
+            status=transcript.status,
+            duration=transcript.duration,
+            lines=transcript.lines(),
+            **{"from": call["from"], "to": call["to"]},
+        )
 
     def _sms_replies(self, status: int, answer: str) -> list[str]:
         if not 200 <= status < 300:

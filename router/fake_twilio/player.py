@@ -71,11 +71,17 @@ class CallLeg:
         self.presses_used = 0
         self.elapsed = 0.0
         self._handlers: dict[str, Callable[[ET.Element, str], Outcome]] = {
-            "Say": self._say, "Play": self._play, "Pause": self._pause,
-            "Gather": self._gather, "Record": self._record,
+            "Say": self._say,
+            "Play": self._play,
+            "Pause": self._pause,
+            "Gather": self._gather,
+            "Record": self._record,
             "Dial": lambda verb, url: dial(self, verb, url),
-            "Redirect": self._redirect, "Hangup": self._hangup,
-            "Reject": self._reject, "Sms": self._message, "Message": self._message,
+            "Redirect": self._redirect,
+            "Hangup": self._hangup,
+            "Reject": self._reject,
+            "Sms": self._message,
+            "Message": self._message,
         }
 
     def run(self, url: str, method: str) -> End:
@@ -245,13 +251,15 @@ def play_call(
     api_url: str = DEFAULT_API_URL,
     callees: Mapping[str, Script] | None = None,
     control: CallControl | None = None,
+    on_finish: Callable[[Transcript], None] | None = None,
 ) -> Transcript:
     """Play one call from its first TwiML ``url`` to its end and return the transcript.
 
     ``direction`` is "inbound" or "outbound-api"; ``callees`` gives the
     scripts of dialled numbers that hear a whisper; ``control`` lets another
-    thread end or redirect the call. The final status is posted to
-    ``status_callback`` when one is given.
+    thread end or redirect the call. ``on_finish`` sees the finished
+    transcript before the final status is posted to ``status_callback``, so
+    that whoever keeps the call's state has settled it when the project hears.
     """
     line = _Line(transport, account_sid, api_url, callees or {})
     params = call_params(account_sid, call_sid, from_, to, direction, answered_by)
@@ -263,6 +271,8 @@ def play_call(
         transcript.finish("busy", 0)
     else:
         transcript.finish("completed", round(leg.elapsed))
+    if on_finish:
+        on_finish(transcript)
     if status_callback:
         final = {**params, "CallStatus": transcript.status}
         if transcript.status == "completed":

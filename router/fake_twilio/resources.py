@@ -65,29 +65,56 @@ def message_resource(
     """A message resource as Twilio's Messages API returns it."""
     now = rfc2822_now()
     return {
-        "sid": sid, "account_sid": account_sid, "api_version": API_VERSION,
-        "to": to, "from": from_, "body": body, "status": status, "direction": direction,
-        "num_segments": "1", "num_media": "0",
-        "date_created": now, "date_updated": now, "date_sent": None,
-        "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
+        "sid": sid,
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "to": to,
+        "from": from_,
+        "body": body,
+        "status": status,
+        "direction": direction,
+        "num_segments": "1",
+        "num_media": "0",
+        "date_created": now,
+        "date_updated": now,
+        "date_sent": None,
+        "price": None,
+        "price_unit": "USD",
+        "error_code": None,
+        "error_message": None,
         "messaging_service_sid": None,
         "uri": _uri(account_sid, "Messages", sid),
         "subresource_uris": {"media": _uri(account_sid, "Messages", sid).replace(".json", "/Media.json")},
     }
 
 
-def call_resource(
-    account_sid: str, sid: str, *, to: str, from_: str, direction: str
-) -> dict[str, Any]:
+def call_resource(account_sid: str, sid: str, *, to: str, from_: str, direction: str) -> dict[str, Any]:
     """A call resource as Twilio's Calls API returns it, still queued."""
     now = rfc2822_now()
     return {
-        "sid": sid, "account_sid": account_sid, "api_version": API_VERSION,
-        "to": to, "to_formatted": to, "from": from_, "from_formatted": from_,
-        "status": "queued", "direction": direction, "answered_by": None,
-        "date_created": now, "date_updated": now, "start_time": None, "end_time": None,
-        "duration": None, "price": None, "price_unit": "USD", "parent_call_sid": None,
-        "caller_name": None, "forwarded_from": None, "queue_time": "0",
+        "sid": sid,
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "to": to,
+        "to_formatted": to,
+        "from": from_,
+        "from_formatted": from_,
+        "status": "queued",
+        "direction": direction,
+        "answered_by": None,
+        "date_created": now,
+        "date_updated": now,
+        "start_time": None,
+        "end_time": None,
+        "duration": None,
+        "price": None,
+        "price_unit": "USD",
+        "parent_call_sid": None,
+        "caller_name": None,
+        "forwarded_from": None,
+        "queue_time": "0",
         "uri": _uri(account_sid, "Calls", sid),
-        "subresource_uris": {"recordings": _uri(account_sid, "Calls", sid).replace(".json", "/Recordings.json")},
+        "subresource_uris": {
+            "recordings": _uri(account_sid, "Calls", sid).replace(".json", "/Recordings.json")
+        },
     }

@@ -51,6 +51,7 @@ class FakeTwilio:
 
     def start(self) -> Self:
         """Bind the port and start serving."""
+        self.network.workers.stopping.clear()  # in case this fake was stopped before
         self._server = BackgroundServer(self._app, self._host, self._port).start()
         self.network.api_url = self._server.url
         return self

@@ -21,8 +21,10 @@ class BackgroundServer:
         self._server = make_server(host, port, app, threaded=True)
         # A short poll interval keeps stop() fast; the default makes it take 0.5 s.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            daemon=True, name=f"serve-{host}:{self.port}",
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name=f"serve-{host}:{self.port}",
         )
         self.host = host
 

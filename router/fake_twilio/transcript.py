@@ -8,8 +8,18 @@ from typing import Any
 
 KINDS = frozenset(
     {
-        "say", "play", "pause", "press", "silence", "record", "dial",
-        "redirect", "hangup", "reject", "message", "error",
+        "say",
+        "play",
+        "pause",
+        "press",
+        "silence",
+        "record",
+        "dial",
+        "redirect",
+        "hangup",
+        "reject",
+        "message",
+        "error",
     }
 )
 

@@ -17,9 +17,7 @@ TWILIO_TIMEOUT = 15.0
 class Transport(Protocol):
     """Anything that can deliver a webhook and return (status code, body)."""
 
-    def post(
-        self, url: str, params: Mapping[str, str], method: str = "POST"
-    ) -> tuple[int, str]:
+    def post(self, url: str, params: Mapping[str, str], method: str = "POST") -> tuple[int, str]:
         """Deliver ``params`` to ``url``; status 0 means no HTTP response."""
 
 
@@ -49,9 +47,7 @@ class SignedWebhooks:
         self._timeout = timeout
         self._retries = retries
 
-    def post(
-        self, url: str, params: Mapping[str, str], method: str = "POST"
-    ) -> tuple[int, str]:
+    def post(self, url: str, params: Mapping[str, str], method: str = "POST") -> tuple[int, str]:
         """Send one logical webhook; a connection failure is retried with the same token.
 
         Returns (status code, body text), or (0, reason) when the project
@@ -71,9 +67,7 @@ class SignedWebhooks:
             return response.status_code, response.text
         return 0, reason
 
-    def _send(
-        self, url: str, params: dict[str, str], method: str, token: str
-    ) -> requests.Response:
+    def _send(self, url: str, params: dict[str, str], method: str, token: str) -> requests.Response:
         # For GET Twilio moves the parameters into the query string and signs
         # the full URL with no body parameters.
         if method == "GET":
@@ -87,6 +81,10 @@ class SignedWebhooks:
         }
         send = self._session.request if self._session else requests.request
         return send(
-            method, url, data=data, headers=headers,
-            timeout=self._timeout, allow_redirects=False,
+            method,
+            url,
+            data=data,
+            headers=headers,
+            timeout=self._timeout,
+            allow_redirects=False,
         )

@@ -79,7 +79,7 @@ def _notification_status(notification_id: int, status: str):
     with session.begin():
         notification = session.get(Notification, notification_id) or abort(404)
         if status:
-            advance_status(notification, status, now)
+            advance_status(session, notification_id, status, now)
         if notification.channel == "voice" and request.form.get("CallSid"):
             call_ended(session, request.form["CallSid"], status, request.form.get("CallDuration"), now)
     return "", 204

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 
 from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from callflows.decision import CallFacts, Decision, OpenCase
 from callflows.fallback import fallback
-from callflows.inbound import STEPS
+from callflows.inbound import CRITICAL_STEPS, STEPS
 from callflows.twiml import render
-from router import db
+from router import db, spool
 from router.calllog import answered_before, call_ended, log_call, log_event, request_key
 from router.cases import apply_effects, case_facts, open_case
 from router.facts import call_facts, caller_input, phone_number
@@ -113,9 +114,20 @@ def _unknown_step(name: str, facts: CallFacts) -> Decision:
 def _fallback(name: str, facts: CallFacts):
     """The call goes on without the database: critical callers still reach the on-call engineer."""
     support = current_app.extensions["support"]
+    if name in CRITICAL_STEPS:
+        _spool_critical(name, facts)
     engineer = None
     if facts.line is not None:
         rotation = support.rotation(support.line(facts.line.number).rotation)
         person = on_call(rotation, facts.at) if rotation else None
         engineer = support.person(person).phone if person else None
     return twiml(render(fallback(facts, name, engineer), step_url))
+
+
+def _spool_critical(name: str, facts: CallFacts) -> None:
+    """Keep the critical request on disk so `router worker` records its case when the database is back."""
+    try:
+        folder = Path(current_app.extensions["settings"].spool_dir)
+        spool.save(folder, name, request.form.to_dict(flat=True), facts.at)
+    except OSError:
+        log.exception("could not spool critical step %s of call %s", name, request.form.get("CallSid"))

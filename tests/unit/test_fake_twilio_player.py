@@ -6,13 +6,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-import requests
 from flask import Flask, Response, abort, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from router.fake_twilio import (
-    BackgroundServer, CallControl, Entry, Script, SignedWebhooks, Transcript, play_call,
+    BackgroundServer,
+    CallControl,
+    Entry,
+    Script,
+    SignedWebhooks,
+    Transcript,
+    play_call,
 )
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -192,8 +197,15 @@ def project() -> Iterator[Project]:
 def play(project: Project, path: str, script: Script | None = None, **options: object) -> Transcript:
     """Play an inbound call from CALLER to LINE starting at ``path``."""
     return play_call(
-        SignedWebhooks(AUTH_TOKEN), project.url + path, call_sid=CALL_SID, from_=CALLER, to=LINE,
-        direction="inbound", script=script or Script(), account_sid=ACCOUNT_SID, **options,
+        SignedWebhooks(AUTH_TOKEN),
+        project.url + path,
+        call_sid=CALL_SID,
+        from_=CALLER,
+        to=LINE,
+        direction="inbound",
+        script=script or Script(),
+        account_sid=ACCOUNT_SID,
+        **options,
     )
 
 
@@ -212,8 +224,9 @@ def test_caller_pressing_1_reaches_the_gather_action_with_digits_and_a_valid_sig
         "Line hangs up",
     ]
     assert transcript.heard() == "Welcome to ACME support. Press 1 for a critical issue. You pressed 1."
-    assert transcript.of_kind("say")[0] == Entry("say", text="Welcome to ACME support.",
-                                                 voice="Polly.Joanna", language="en-US")
+    assert transcript.of_kind("say")[0] == Entry(
+        "say", text="Welcome to ACME support.", voice="Polly.Joanna", language="en-US"
+    )
     assert transcript.status == "completed"
 
 
@@ -222,8 +235,14 @@ def test_an_inbound_call_rings_on_its_first_request_and_carries_twilios_paramete
 
     first, second = project.received
     assert first.params == {
-        "AccountSid": ACCOUNT_SID, "CallSid": CALL_SID, "From": CALLER, "To": LINE,
-        "Called": LINE, "Caller": CALLER, "CallStatus": "ringing", "Direction": "inbound",
+        "AccountSid": ACCOUNT_SID,
+        "CallSid": CALL_SID,
+        "From": CALLER,
+        "To": LINE,
+        "Called": LINE,
+        "Caller": CALLER,
+        "CallStatus": "ringing",
+        "Direction": "inbound",
         "ApiVersion": "2010-04-01",
     }
     assert second.params["CallStatus"] == "in-progress"
@@ -232,12 +251,23 @@ def test_an_inbound_call_rings_on_its_first_request_and_carries_twilios_paramete
 
 def test_an_outbound_call_with_machine_detection_says_who_answered(project):
     play_call(
-        SignedWebhooks(AUTH_TOKEN), project.url + "/menu", call_sid=CALL_SID, from_=LINE, to=ENGINEER,
-        direction="outbound-api", script=Script(), account_sid=ACCOUNT_SID, answered_by="human",
+        SignedWebhooks(AUTH_TOKEN),
+        project.url + "/menu",
+        call_sid=CALL_SID,
+        from_=LINE,
+        to=ENGINEER,
+        direction="outbound-api",
+        script=Script(),
+        account_sid=ACCOUNT_SID,
+        answered_by="human",
     )
 
     params = project.hit("/menu").params
-    assert (params["CallStatus"], params["Direction"], params["AnsweredBy"]) == ("in-progress", "outbound-api", "human")
+    assert (params["CallStatus"], params["Direction"], params["AnsweredBy"]) == (
+        "in-progress",
+        "outbound-api",
+        "human",
+    )
 
 
 def test_gather_timeout_falls_through_to_the_next_verb(project):
@@ -315,7 +345,9 @@ def test_the_dial_result_reaches_the_dial_action(project, answer, dial_status):
 
 def test_an_engineer_who_presses_1_on_the_whisper_is_connected(project):
     transcript = play(
-        project, "/dial?whisper=1", Script(dial={ENGINEER: "answer"}),
+        project,
+        "/dial?whisper=1",
+        Script(dial={ENGINEER: "answer"}),
         callees={ENGINEER: Script(presses=["1"])},
     )
 
@@ -337,7 +369,9 @@ def test_an_engineer_who_presses_1_on_the_whisper_is_connected(project):
 @pytest.mark.parametrize("presses", [[], ["2"]], ids=["silent", "presses-2"])
 def test_an_engineer_who_does_not_accept_the_whisper_counts_as_no_answer(project, presses):
     transcript = play(
-        project, "/dial?whisper=1", Script(dial={ENGINEER: "answer"}),
+        project,
+        "/dial?whisper=1",
+        Script(dial={ENGINEER: "answer"}),
         callees={ENGINEER: Script(presses=presses)},
     )
 
@@ -402,8 +436,13 @@ def test_a_failing_webhook_ends_the_call_with_an_error(project):
 
 def test_a_wrong_auth_token_is_refused_by_the_project(project):
     transcript = play_call(
-        SignedWebhooks("not-the-token"), project.url + "/menu", call_sid=CALL_SID, from_=CALLER,
-        to=LINE, direction="inbound", script=Script(),
+        SignedWebhooks("not-the-token"),
+        project.url + "/menu",
+        call_sid=CALL_SID,
+        from_=CALLER,
+        to=LINE,
+        direction="inbound",
+        script=Script(),
     )
 
     assert project.received[0].signed is False
@@ -430,78 +469,6 @@ def test_a_call_redirected_through_the_rest_api_requests_the_new_url(project):
     assert transcript.lines()[:2] == [f"Redirect → {project.url}/choice", "Line: You pressed nothing."]
 
 
-class FlakySession(requests.Session):
-    """A session whose first request fails to connect, as a restarting server would."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tokens: list[str] = []
-
-    def request(self, method, url, *args, **kwargs):  # noqa: ANN001, ANN201 - requests' own signature
-        self.tokens.append(kwargs["headers"]["I-Twilio-Idempotency-Token"])
-        if len(self.tokens) == 1:
-            raise requests.ConnectionError("connection refused")
-        return super().request(method, url, *args, **kwargs)
-
-
-def test_a_retried_webhook_keeps_its_idempotency_token(project):
-    with FlakySession() as session:
-        status, _body = SignedWebhooks(AUTH_TOKEN, session).post(project.url + "/status", {"CallSid": CALL_SID})
-
-    assert status == 204
-    assert len(session.tokens) == 2 and session.tokens[0] == session.tokens[1]
-    assert project.hit("/status").token == session.tokens[0]
-
-
-def test_an_unreachable_project_is_reported_without_a_status_code():
-    with BackgroundServer(Flask(__name__)) as server:
-        gone = server.url
-    status, reason = SignedWebhooks(AUTH_TOKEN).post(gone + "/menu", {})
-
-    assert status == 0
-    assert reason.startswith(f"no response from {gone}/menu")
-
-
-def test_a_transcript_renders_every_kind_of_entry_for_humans():
-    transcript = Transcript(CALL_SID)
-    for kind, fields in [
-        ("say", {"text": "Support reopens Monday at 9 AM."}),
-        ("play", {"url": "https://example.com/hold.mp3"}),
-        ("pause", {"seconds": 1.5}),
-        ("press", {"digits": "2"}),
-        ("silence", {}),
-        ("record", {"seconds": 7}),
-        ("dial", {"numbers": (ENGINEER, LINE), "outcome": "no-answer"}),
-        ("redirect", {"url": "https://example.com/next"}),
-        ("message", {"text": "Case 1042 opened", "numbers": (CALLER,)}),
-        ("error", {"text": "boom"}),
-        ("reject", {"outcome": "rejected"}),
-        ("hangup", {"by": "caller", "side": "callee", "party": ENGINEER}),
-    ]:
-        transcript.add(kind, **fields)
-
-    assert transcript.lines() == [
-        "Line: Support reopens Monday at 9 AM.",
-        "Line plays https://example.com/hold.mp3",
-        "Line pauses 1.5 s",
-        "Caller presses 2",
-        "Caller stays silent",
-        "Caller records 7 s",
-        f"Dial {ENGINEER}, {LINE} → no-answer",
-        "Redirect → https://example.com/next",
-        f"Line sends SMS to {CALLER}: Case 1042 opened",
-        "Error: boom",
-        "Line rejects the call (rejected)",
-        f"  [{ENGINEER}] Callee hangs up",
-    ]
-    assert transcript.to_dict()["lines"] == transcript.lines()
-
-
 def test_a_script_refuses_an_unknown_dial_answer():
     with pytest.raises(ValueError, match="dial answers"):
         Script(dial={ENGINEER: "voicemail"})
-
-
-def test_a_transcript_refuses_an_unknown_kind():
-    with pytest.raises(ValueError, match="unknown transcript entry kind"):
-        Transcript(CALL_SID).add("sing")

@@ -69,12 +69,16 @@ def _add_voice_routes(app: Flask) -> None:
         response.say("Acknowledged.")
         return _twiml(response)
 
-    @app.post("/voice/page-then-cancel")
-    def page_then_cancel() -> Response:
-        # The project changes its mind while the call plays and ends it over REST.
+    @app.post("/voice/page-then-update")
+    def page_then_update() -> Response:
+        # The project changes its mind while the call plays and updates it over REST.
         client = Client(ACCOUNT_SID, AUTH_TOKEN)
         client.api.base_url = current_app.config["TWILIO_API_URL"]
-        client.calls(request.form["CallSid"]).update(status="completed")
+        call = client.calls(request.form["CallSid"])
+        if "redirect" in request.args:
+            call.update(url=request.args["redirect"])
+        else:
+            call.update(status="completed")
         client.http_client.session.close()
         return page()
 
@@ -168,20 +172,30 @@ def client(fake: FakeTwilio) -> Iterator[Client]:
 
 def test_an_sms_sent_with_the_twilio_client_is_reported_sent_then_delivered(project, fake, client):
     message = client.messages.create(
-        to=ENGINEER, from_=LINE, body="Case 1042: ACME production down",
+        to=ENGINEER,
+        from_=LINE,
+        body="Case 1042: ACME production down",
         status_callback=project.url + "/sms-status",
     )
 
     assert re.fullmatch(r"SM[0-9a-f]{32}", message.sid)
     assert (message.status, message.to, message.from_, message.body) == (
-        "queued", ENGINEER, LINE, "Case 1042: ACME production down",
+        "queued",
+        ENGINEER,
+        LINE,
+        "Case 1042: ACME production down",
     )
     callbacks = fake.wait_until(lambda: len(project.hits("/sms-status")) == 2 and project.hits("/sms-status"))
     assert [c.params["MessageStatus"] for c in callbacks] == ["sent", "delivered"]
     assert all(c.signed for c in callbacks)
     assert callbacks[-1].params == {
-        "MessageSid": message.sid, "SmsSid": message.sid, "MessageStatus": "delivered",
-        "SmsStatus": "delivered", "AccountSid": ACCOUNT_SID, "From": LINE, "To": ENGINEER,
+        "MessageSid": message.sid,
+        "SmsSid": message.sid,
+        "MessageStatus": "delivered",
+        "SmsStatus": "delivered",
+        "AccountSid": ACCOUNT_SID,
+        "From": LINE,
+        "To": ENGINEER,
         "ApiVersion": "2010-04-01",
     }
     assert client.messages(message.sid).fetch().status == "delivered"
@@ -192,15 +206,22 @@ def test_an_sms_sent_with_the_twilio_client_is_reported_sent_then_delivered(proj
     ("sms_status", "statuses", "error_code"),
     [("undelivered", ["sent", "undelivered"], "30003"), ("failed", ["failed"], "30008")],
 )
-def test_an_sms_to_an_unreachable_phone_reports_the_failure(project, fake, client, sms_status, statuses, error_code):
+def test_an_sms_to_an_unreachable_phone_reports_the_failure(
+    project, fake, client, sms_status, statuses, error_code
+):
     fake.add_number(ENGINEER, sms_status=sms_status)
 
-    client.messages.create(to=ENGINEER, from_=LINE, body="Case 1042", status_callback=project.url + "/sms-status")
+    message = client.messages.create(
+        to=ENGINEER, from_=LINE, body="Case 1042", status_callback=project.url + "/sms-status"
+    )
 
-    callbacks = fake.wait_until(lambda: len(project.hits("/sms-status")) == len(statuses) and project.hits("/sms-status"))
+    callbacks = fake.wait_until(
+        lambda: len(project.hits("/sms-status")) == len(statuses) and project.hits("/sms-status")
+    )
     assert [c.params["MessageStatus"] for c in callbacks] == statuses
     assert callbacks[-1].params["ErrorCode"] == error_code
-    assert fake.messages()[0]["status"] == sms_status
+    fetched = client.messages(message.sid).fetch()
+    assert (fetched.status, str(fetched.error_code)) == (sms_status, error_code)
 
 
 def test_an_engineer_acknowledges_by_sms_with_the_case_number(project, fake, client):
@@ -213,7 +234,9 @@ def test_an_engineer_acknowledges_by_sms_with_the_case_number(project, fake, cli
     assert reply.signed
     assert (reply.params["From"], reply.params["To"], reply.params["Body"]) == (ENGINEER, LINE, "ACK 1042")
     assert (reply.params["NumMedia"], reply.params["AccountSid"]) == ("0", ACCOUNT_SID)
-    assert reply.params["MessageSid"] == reply.params["SmsSid"] and reply.params["MessageSid"].startswith("SM")
+    assert reply.params["MessageSid"] == reply.params["SmsSid"] and reply.params["MessageSid"].startswith(
+        "SM"
+    )
     inbound = fake.wait_until(lambda: [e for e in fake.log() if e["kind"] == "inbound-sms"])
     assert inbound[0]["replies"] == ["Thanks, we got your message."]
 
@@ -222,15 +245,22 @@ def test_a_paged_engineer_presses_1_and_the_call_completes(project, fake, client
     fake.add_number(ENGINEER, presses=["1"])
 
     call = client.calls.create(
-        to=ENGINEER, from_=LINE, url=project.url + "/voice/page",
-        status_callback=project.url + "/voice/status", machine_detection="Enable",
+        to=ENGINEER,
+        from_=LINE,
+        url=project.url + "/voice/page",
+        status_callback=project.url + "/voice/status",
+        machine_detection="Enable",
     )
 
     assert re.fullmatch(r"CA[0-9a-f]{32}", call.sid) and call.status == "queued"
     (status,) = fake.wait_until(lambda: project.hits("/voice/status"))
     (ack,) = project.hits("/voice/page/ack")
     assert ack.signed
-    assert (ack.params["Digits"], ack.params["AnsweredBy"], ack.params["Direction"]) == ("1", "human", "outbound-api")
+    assert (ack.params["Digits"], ack.params["AnsweredBy"], ack.params["Direction"]) == (
+        "1",
+        "human",
+        "outbound-api",
+    )
     assert (status.params["CallSid"], status.params["CallStatus"]) == (call.sid, "completed")
     assert int(status.params["CallDuration"]) > 0
     assert fake.transcript(call.sid).lines() == [
@@ -247,7 +277,10 @@ def test_an_unanswered_page_only_gets_a_status_callback(project, fake, client, a
     fake.add_number(ENGINEER, answer=answer)
 
     call = client.calls.create(
-        to=ENGINEER, from_=LINE, url=project.url + "/voice/page", status_callback=project.url + "/voice/status"
+        to=ENGINEER,
+        from_=LINE,
+        url=project.url + "/voice/page",
+        status_callback=project.url + "/voice/status",
     )
 
     (status,) = fake.wait_until(lambda: project.hits("/voice/status"))
@@ -262,8 +295,11 @@ def test_voicemail_answering_a_page_is_reported_as_a_machine(project, fake, clie
     fake.add_number(ENGINEER, answer="machine", presses=["1"])
 
     call = client.calls.create(
-        to=ENGINEER, from_=LINE, url=project.url + "/voice/page",
-        status_callback=project.url + "/voice/status", machine_detection="Enable",
+        to=ENGINEER,
+        from_=LINE,
+        url=project.url + "/voice/page",
+        status_callback=project.url + "/voice/status",
+        machine_detection="Enable",
     )
 
     fake.wait_until(lambda: project.hits("/voice/status"))
@@ -276,19 +312,40 @@ def test_voicemail_answering_a_page_is_reported_as_a_machine(project, fake, clie
 def test_a_call_ended_by_the_project_over_rest_stops_at_its_next_webhook(project, fake, client):
     fake.add_number(ENGINEER, presses=["1"])
 
-    call = client.calls.create(to=ENGINEER, from_=LINE, url=project.url + "/voice/page-then-cancel")
+    call = client.calls.create(to=ENGINEER, from_=LINE, url=project.url + "/voice/page-then-update")
 
     transcript = fake.wait_until(lambda: fake.transcript(call.sid))
-    assert transcript.lines()[-1] == "Call ended through the REST API"
+    assert transcript.lines()[-2:] == ["Caller presses 1", "Call ended through the REST API"]
     assert project.hits("/voice/page/ack") == []
     assert [e["params"] for e in fake.log() if e["kind"] == "call-update"] == [{"Status": "completed"}]
+
+
+def test_a_call_redirected_by_the_project_over_rest_requests_the_new_url(project, fake, client):
+    fake.add_number(ENGINEER, presses=["1"])
+    new_url = project.url + "/voice/page/ack"
+
+    call = client.calls.create(
+        to=ENGINEER, from_=LINE, url=f"{project.url}/voice/page-then-update?redirect={new_url}"
+    )
+
+    transcript = fake.wait_until(lambda: fake.transcript(call.sid))
+    assert transcript.lines()[-4:] == [
+        "Caller presses 1",
+        f"Redirect → {new_url}",
+        "Line: Acknowledged.",
+        "Line hangs up (end of document)",
+    ]
+    (ack,) = project.hits("/voice/page/ack")
+    assert "Digits" not in ack.params  # the redirect replaced the gather's request
 
 
 def test_an_inbound_critical_call_reaches_the_engineer_who_accepts_the_whisper(project, fake):
     fake.add_number(LINE, voice_url=project.url + "/voice/critical")
     fake.add_number(ENGINEER, presses=["1"])
 
-    transcript = fake.place_inbound_call(CALLER, LINE, Script(), status_callback=project.url + "/voice/status")
+    transcript = fake.place_inbound_call(
+        CALLER, LINE, Script(), status_callback=project.url + "/voice/status"
+    )
 
     assert transcript.lines() == [
         "Line: Paging the engineer on call.",
@@ -338,9 +395,14 @@ def test_invalid_requests_get_twilios_error_codes(fake, client, send, code):
 
 def test_the_control_api_works_over_http(project, fake):
     with requests.Session() as http:
-        added = http.post(f"{fake.url}/_fake/numbers", json={
-            "number": LINE, "voice_url": project.url + "/voice/page", "sms_url": project.url + "/sms",
-        })
+        added = http.post(
+            f"{fake.url}/_fake/numbers",
+            json={
+                "number": LINE,
+                "voice_url": project.url + "/voice/page",
+                "sms_url": project.url + "/sms",
+            },
+        )
         sms = http.post(f"{fake.url}/_fake/sms", json={"from": CALLER, "to": LINE, "body": "hello"})
         call = http.post(f"{fake.url}/_fake/calls", json={"from": CALLER, "to": LINE, "presses": ["1"]})
         log = http.get(f"{fake.url}/_fake/log").json()
@@ -354,7 +416,9 @@ def test_the_control_api_works_over_http(project, fake):
     assert project.hits("/sms")[0].params["Body"] == "hello"
     assert call.json()["status"] == "completed"
     assert call.json()["lines"][:3] == [
-        "Line: Critical case 1042 for ACME. Press 1 to acknowledge.", "Caller presses 1", "Line: Acknowledged.",
+        "Line: Critical case 1042 for ACME. Press 1 to acknowledge.",
+        "Caller presses 1",
+        "Line: Acknowledged.",
     ]
     assert {"inbound-sms", "webhook", "transcript"} <= {entry["kind"] for entry in log}
     assert (bad.status_code, unknown.status_code, reset.status_code) == (400, 404, 204)
@@ -367,10 +431,20 @@ def test_wait_until_gives_up_with_a_timeout_error(fake):
 
 
 def test_the_fake_runs_standalone_until_sigterm():
-    command = [sys.executable, "-m", "router.fake_twilio", "--port", "0",
-               "--account-sid", ACCOUNT_SID, "--auth-token", AUTH_TOKEN]
-    with subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          text=True) as process:
+    command = [
+        sys.executable,
+        "-m",
+        "router.fake_twilio",
+        "--port",
+        "0",
+        "--account-sid",
+        ACCOUNT_SID,
+        "--auth-token",
+        AUTH_TOKEN,
+    ]
+    with subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
         url = process.stdout.readline().split()[-1]
         log = requests.get(f"{url}/_fake/log", timeout=5)
         process.send_signal(signal.SIGTERM)

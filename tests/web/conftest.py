@@ -15,14 +15,15 @@ def clock():
 
 
 @pytest.fixture
-def make_app(support, database_url, clock):
+def make_app(support, database_url, clock, tmp_path):
     """Build the app on the test database; `twilio_api_base` points it at a fake Twilio."""
     apps = []
 
     def make(twilio_api_base: str | None = None, config=support):
         settings = Settings(config_path="examples/support.toml", database_url=database_url,
                             twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN,
-                            twilio_api_base=twilio_api_base, secret_key="test")
+                            twilio_api_base=twilio_api_base, secret_key="test",
+                            spool_dir=str(tmp_path / "spool"))
         app = create_app(settings, config, clock=clock, public_url="http://localhost")
         apps.append(app)
         return app

@@ -65,7 +65,7 @@ def test_an_sms_reply_ack_with_the_case_number_acknowledges(served_app, twilio, 
     ("1", "acknowledged case 1001", "Acknowledged: case 1001 is yours."),       # the only open page
     ("ack #1001", "acknowledged case 1001", "Acknowledged: case 1001 is yours."),
     ("ACK 4242", "no page for case 4242", "There is no page for case 4242."),
-    ("on my way", "not understood, help sent", "Reply ACK <case number>"),
+    ("on my way", "not understood, help sent", "Reply ACK &lt;case number&gt;"),
 ])
 def test_sms_replies_from_the_engineer(served_app, twilio, clock, fake_twilio, body, outcome, reply):
     fake_twilio.add_number(CARLA, answer="no-answer")

@@ -102,6 +102,31 @@ def test_when_the_database_fails_a_critical_caller_is_dialled_straight_to_the_on
     assert [n.text for n in call.twiml.one("Dial").findall("Number")] == ["+5511970000003"]
 
 
+def test_a_critical_call_the_database_missed_is_recorded_from_the_spool_once_it_is_back(app, twilio, clock):
+    from pathlib import Path
+
+    from router import spool
+
+    clock.at = sao_paulo("2026-11-28 03:00")
+    call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1")
+    working = app.extensions["db"].kw["bind"]
+    app.extensions["db"].configure(bind=_broken_engine())
+    call.records(10).hears("connect you to the on-call engineer")
+    folder = Path(app.extensions["settings"].spool_dir)
+    assert len(list(folder.glob("*.json"))) == 1
+    app.extensions["db"].configure(bind=working)
+    support = app.extensions["support"]
+    [page_id] = spool.replay(folder, db.sessions(app), support)
+    assert spool.replay(folder, db.sessions(app), support) == []  # recorded once
+    with db.sessions(app)() as session:
+        page = session.get(Page, page_id)
+        case = session.get(Case, page.case_id)
+        assert (case.severity, case.customer_id, case.recording_seconds) == ("critical", "acme-retail", 10)
+        assert case.opened_at == sao_paulo("2026-11-28 03:00")
+        assert {n.person_id for n in page.notifications} == {"carla"}
+        assert session.scalar(select(func.count()).select_from(Call)) == 1  # the same call, not a second one
+
+
 def test_when_the_database_fails_in_business_hours_the_caller_is_put_through_to_tier_1(app, twilio):
     app.extensions["db"].configure(bind=_broken_engine())
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives()
