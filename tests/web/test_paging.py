@@ -117,3 +117,19 @@ def test_when_twilio_refuses_the_notification_the_attempt_is_stored_as_failed(
     page = _page(app)
     assert {(n.channel, n.status) for n in page.notifications} == {("sms", "failed"), ("voice", "failed")}
     assert all(n.error for n in page.notifications)
+
+
+def test_status_callbacks_arriving_out_of_order_never_move_a_notification_back(
+        served_app, twilio, clock, fake_twilio):
+    fake_twilio.add_number(CARLA, answer="no-answer")
+    _critical_call(twilio, clock)
+    page = fake_twilio.wait_until(lambda: _settled(served_app))
+    sms = next(n for n in page.notifications if n.channel == "sms")
+    assert sms.status == "delivered"
+    twilio.post(f"/sms/status/{sms.id}", MessageSid=sms.twilio_sid, MessageStatus="sent")  # late and stale
+    twilio.post(f"/sms/status/{sms.id}", MessageSid=sms.twilio_sid, MessageStatus="queued")
+    assert next(n for n in _page(served_app).notifications if n.channel == "sms").status == "delivered"
+
+
+def test_a_status_callback_for_a_notification_that_does_not_exist_is_a_404(served_app, twilio):
+    assert twilio.post("/sms/status/999", MessageSid="SM1", MessageStatus="sent").status_code == 404

@@ -1,0 +1,87 @@
+"""The engineer's side of a page, pure: the call's keys and the SMS replies."""
+
+import pytest
+
+from callflows.decision import FlowState, Gather, Hangup
+from callflows.page import PageFacts, page_call, page_key, page_sms, parse_reply
+from callflows.speech import clock, moment, weekly_hours
+
+PAGE = PageFacts(company="ACME Cloud", case_number=1042, customer="ACME Retail", line="ACME Suporte Brasil",
+                 caller="+5511988887777")
+
+
+@pytest.mark.parametrize(("body", "acknowledge", "case"), [
+    ("ACK 1042", True, 1042),       # the documented form
+    ("ack1042", True, 1042),        # no space, lower case
+    ("Ack #1042.", True, 1042),     # a hash and a full stop
+    ("acknowledge 7", True, 7),     # the long word
+    ("1", True, None),              # just 1: the sender's only open page
+    (" 1 ", True, None),            # with spaces
+    ("11", False, None),            # not "1"
+    ("ACK", False, None),           # no case number
+    ("yes", False, None),           # anything else asks for help
+    ("", False, None),
+    (None, False, None),            # Twilio sent no Body at all
+])
+def test_sms_replies_are_read_as_acknowledgements_or_asked_for_help(body, acknowledge, case):
+    reply = parse_reply(body)
+    assert (reply.acknowledge, reply.case_number) == (acknowledge, case)
+
+
+def test_the_page_call_reads_the_case_and_offers_1_to_acknowledge_and_3_to_repeat():
+    decision = page_call(PAGE)
+    assert isinstance(decision.action, Gather) and decision.action.step == "page_key"
+    prompt = decision.action.prompt[0].text
+    assert "case 1, 0, 4, 2, from ACME Retail, on the ACME Suporte Brasil line" in prompt
+    assert "Press 1 to acknowledge" in prompt and "Press 3" in prompt
+
+
+@pytest.mark.parametrize(("digits", "attempt", "acknowledges", "ends"), [
+    ("1", 0, True, True),      # acknowledged
+    ("3", 1, False, False),    # repeat: read again, attempts start over
+    (None, 0, False, False),   # silence: ask again
+    ("9", 1, False, False),    # a key not offered: ask again
+    (None, 2, False, True),    # third silence: goodbye, the page stays open
+])
+def test_keys_on_the_page_call(digits, attempt, acknowledges, ends):
+    decision, acknowledged = page_key(PAGE, digits, FlowState(attempt=attempt))
+    assert acknowledged is acknowledges
+    assert isinstance(decision.action, Hangup) is ends
+
+
+def test_a_page_call_after_someone_else_acknowledged_says_who():
+    decision = page_call(PageFacts(**{**PAGE.__dict__, "acknowledged_by": "Diego Rocha"}))
+    assert "already acknowledged by Diego Rocha" in decision.speech[1].text
+    assert isinstance(decision.action, Hangup)
+
+
+def test_the_page_sms_names_the_case_the_customer_and_how_to_acknowledge():
+    assert page_sms(PAGE) == ("ACME Cloud CRITICAL case 1042 from ACME Retail on ACME Suporte Brasil. "
+                              "Caller: +5511988887777. Reply ACK 1042 to acknowledge.")
+
+
+@pytest.mark.parametrize(("hour", "minute", "english", "portuguese"), [
+    (9, 0, "9 AM", "9h"),
+    (12, 0, "noon", "12h"),
+    (17, 30, "5:30 PM", "17h30"),
+    (0, 15, "12:15 AM", "0h15"),
+])
+def test_clock_times_are_spoken_naturally_in_each_language(hour, minute, english, portuguese):
+    import datetime as dt
+
+    assert clock(dt.time(hour, minute), "en-US") == english
+    assert clock(dt.time(hour, minute), "pt-BR") == portuguese
+
+
+def test_moments_and_weekly_hours_in_words():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from schedules import SupportHours, Window
+
+    at = dt.datetime(2026, 11, 23, 9, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    assert moment(at, "en-US") == "Monday, November 23, at 9 AM"
+    assert moment(at, "pt-BR") == "segunda-feira, 23 de novembro, às 9h"
+    split = (Window(dt.time(8), dt.time(12)), Window(dt.time(13), dt.time(17)))
+    hours = SupportHours(ZoneInfo("UTC"), (split,) * 5 + ((Window(dt.time(9), dt.time(13)),), ()))
+    assert weekly_hours(hours, "en-US") == "Monday to Friday, 8 AM to noon and 1 PM to 5 PM; Saturday, 9 AM to 1 PM"
