@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from schedules import SupportHours
@@ -124,17 +124,11 @@ class Dial:
 
 
 @dataclass(frozen=True)
-class Redirect:
-    step: str
-    state: FlowState
-
-
-@dataclass(frozen=True)
 class Hangup:
     pass
 
 
-Action = Gather | Record | Dial | Redirect | Hangup
+Action = Gather | Record | Dial | Hangup
 
 
 @dataclass(frozen=True)
@@ -168,8 +162,6 @@ class OpenCase:
     severity: Literal["critical", "normal"]
     page: bool = False
     needs_review: bool = False
-    recording: AttachRecording | None = None
-    summary: str = field(default="")
 
 
 Outcome = Decision | OpenCase

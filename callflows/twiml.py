@@ -7,7 +7,7 @@ from collections.abc import Callable
 from twilio.twiml.voice_response import Gather as GatherVerb
 from twilio.twiml.voice_response import VoiceResponse
 
-from callflows.decision import Decision, Dial, FlowState, Gather, Hangup, Record, Redirect, Speech
+from callflows.decision import Decision, Dial, FlowState, Gather, Hangup, Record, Speech
 
 StepUrl = Callable[[str, FlowState], str]
 
@@ -40,8 +40,6 @@ def render(decision: Decision, url: StepUrl) -> str:
         dial = response.dial(timeout=action.timeout, **target)
         for number in action.numbers:
             dial.number(number)
-    elif isinstance(action, Redirect):
-        response.redirect(url(action.step, action.state), method="POST")
     elif isinstance(action, Hangup):
         response.hangup()
     return str(response)

@@ -26,7 +26,7 @@ def _key_url(notification_id: int):
 @bp.post("/voice/page/<int:notification_id>")
 def page_call(notification_id: int):
     """The engineer picked up the page call."""
-    return _page_step(notification_id, "page", lambda facts, page: (page_call_flow(facts), False))
+    return _page_step(notification_id, "page", lambda facts: (page_call_flow(facts), False))
 
 
 @bp.post("/voice/page/<int:notification_id>/key")
@@ -35,7 +35,7 @@ def page_key(notification_id: int):
     attempt = request.args.get("attempt", "0")
     state = FlowState(attempt=int(attempt) if attempt.isdigit() else 0)
     digits = (request.form.get("Digits") or "").strip() or None
-    return _page_step(notification_id, "page_key", lambda facts, page: page_key_flow(facts, digits, state))
+    return _page_step(notification_id, "page_key", lambda facts: page_key_flow(facts, digits, state))
 
 
 def _page_step(notification_id: int, step: str, decide):
@@ -49,7 +49,7 @@ def _page_step(notification_id: int, step: str, decide):
             return twiml(earlier.twiml)
         notification = session.get(Notification, notification_id) or abort(404)
         page = notification.page
-        decision, acknowledges = decide(page_facts(page, session.get(Case, page.case_id), support), page)
+        decision, acknowledges = decide(page_facts(page, session.get(Case, page.case_id), support))
         if acknowledges and not acknowledge(page, notification.person_id, "voice", now):
             decision = Decision("acknowledged already", decision.speech, decision.action)
         call = log_call(session, request.form.get("CallSid") or f"page-{notification_id}", now,

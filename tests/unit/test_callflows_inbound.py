@@ -9,8 +9,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callflows.decision import (
-    AttachRecording, CallerInput, CallFacts, CaseFacts, CustomerFacts, Decision, Dial, FlowState, Gather,
-    Hangup, LineFacts, MarkAnswered, OpenCase, Record,
+    AttachRecording,
+    CallerInput,
+    CallFacts,
+    CaseFacts,
+    CustomerFacts,
+    Decision,
+    Dial,
+    FlowState,
+    Gather,
+    Hangup,
+    LineFacts,
+    MarkAnswered,
+    OpenCase,
+    Record,
 )
 from callflows.fallback import fallback
 from callflows.inbound import STEPS

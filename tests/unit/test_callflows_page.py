@@ -85,3 +85,9 @@ def test_moments_and_weekly_hours_in_words():
     split = (Window(dt.time(8), dt.time(12)), Window(dt.time(13), dt.time(17)))
     hours = SupportHours(ZoneInfo("UTC"), (split,) * 5 + ((Window(dt.time(9), dt.time(13)),), ()))
     assert weekly_hours(hours, "en-US") == "Monday to Friday, 8 AM to noon and 1 PM to 5 PM; Saturday, 9 AM to 1 PM"
+
+
+def test_every_business_hours_language_has_every_business_hours_prompt():
+    from callflows.prompts import missing_prompts
+
+    assert missing_prompts() == {}

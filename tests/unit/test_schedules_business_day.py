@@ -1,7 +1,6 @@
 """Business-time arithmetic: the one-business-day first-response promise."""
 
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta, timezone
 
 import pytest
 
@@ -14,10 +13,7 @@ from schedules import (
     business_time_between,
     first_response_due,
 )
-
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-NEW_YORK = ZoneInfo("America/New_York")
-UTC = ZoneInfo("UTC")
+from tests.wallclock import NEW_YORK, SAO_PAULO, ny, sp, utc
 
 SP_RULES = HolidayRules(
     country="BR",
@@ -30,19 +26,7 @@ NY_LINE = SupportHours.standard(NEW_YORK, HolidayRules(country="US", subdivision
 NY_SUNDAY_NIGHT = SupportHours(NEW_YORK, ((),) * 6 + ((Window(time(0), time(6)),),))
 
 
-def sp(text: str) -> datetime:
-    """A wall-clock time in São Paulo."""
-    return datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
 
-
-def ny(text: str) -> datetime:
-    """A wall-clock time in New York."""
-    return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
-
-
-def utc(text: str) -> datetime:
-    """An instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def week(*days: tuple[Window, ...]) -> tuple[tuple[Window, ...], ...]:

@@ -1,7 +1,6 @@
 """Support hours: open/closed decisions, holidays, next opening and open periods."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,10 +15,7 @@ from schedules import (
     open_periods,
     status,
 )
-
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-NEW_YORK = ZoneInfo("America/New_York")
-UTC = ZoneInfo("UTC")
+from tests.wallclock import NEW_YORK, SAO_PAULO, ny, sp, utc
 
 CHRISTMAS_EVE = Closure(date(2026, 12, 24), "Company Christmas Eve closure")
 SP_RULES = HolidayRules(country="BR", subdivision="SP", closures=(CHRISTMAS_EVE,))
@@ -33,19 +29,7 @@ SPLIT_LINE = SupportHours(SAO_PAULO, (LUNCH_BREAK,) * 5 + ((), ()))
 ZUMBI = "National Day of Zumbi and Black Awareness"
 
 
-def sp(text: str) -> datetime:
-    """A wall-clock time in São Paulo."""
-    return datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
 
-
-def ny(text: str) -> datetime:
-    """A wall-clock time in New York."""
-    return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
-
-
-def utc(text: str) -> datetime:
-    """An instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 # (at, expected description) on the São Paulo 09:00-18:00 line.

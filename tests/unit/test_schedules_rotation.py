@@ -1,31 +1,11 @@
 """On-call rotations: who is on call, hand-offs, and shifts in a range."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from schedules import Rotation, Shift, on_call, shift_at, shifts
-
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-NEW_YORK = ZoneInfo("America/New_York")
-UTC = ZoneInfo("UTC")
-
-
-def sp(text: str) -> datetime:
-    """A wall-clock time in São Paulo."""
-    return datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
-
-
-def ny(text: str) -> datetime:
-    """A wall-clock time in New York."""
-    return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
-
-
-def utc(text: str) -> datetime:
-    """An instant in UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
+from tests.wallclock import NEW_YORK, SAO_PAULO, UTC, ny, sp, utc
 
 # Hands off every Monday at 09:00 São Paulo time, starting Monday 2026-11-09.
 WEEKLY = Rotation("tier 2", SAO_PAULO, sp("2026-11-09 09:00"), ("ana", "bruno", "carla"))

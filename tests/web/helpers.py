@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import xml.etree.ElementTree as ET
-from zoneinfo import ZoneInfo
 
 from twilio.request_validator import RequestValidator
 
+from tests.wallclock import sp as sao_paulo  # noqa: F401  (the tests' name for it)
 
 AUTH_TOKEN = "test-auth-token"
 ACCOUNT_SID = "AC" + "0" * 32
@@ -17,12 +17,6 @@ US_LINE = "+12125550100"
 ACME_CONTACT = "+5511988887777"  # ACME Retail, enterprise package
 INITECH_CONTACT = "+5531987654321"  # Initech, business package: no after-hours phone support
 STRANGER = "+5511912345678"
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-
-
-def sao_paulo(text: str) -> dt.datetime:
-    """A wall-clock time on the Brazilian line."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
 
 
 class Clock:

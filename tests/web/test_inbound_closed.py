@@ -5,7 +5,13 @@ from sqlalchemy import select
 
 from router import db
 from router.models import Call, Case, Notification, Page
-from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, INITECH_CONTACT, STRANGER, sao_paulo
+from tests.web.helpers import (
+    ACME_CONTACT,
+    BRAZIL_LINE,
+    INITECH_CONTACT,
+    STRANGER,
+    sao_paulo,
+)
 
 
 def _one_case(app):
