@@ -1,0 +1,147 @@
+"""The operator's configuration: one TOML file, validated at start-up.
+
+The file describes lines, people, packages, customers and rotations; secrets
+come only from the environment (see `Settings`). A mistake is reported as
+``<file>: <key>: <problem>`` before the service answers a single call.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, ValidationError, model_validator
+
+from router.config.errors import ConfigError
+from router.config.fields import Section, to_e164
+from router.config.sections import (
+    Customer,
+    Line,
+    Package,
+    Person,
+    RotationConfig,
+    ServiceConfig,
+)
+from router.config.settings import Settings
+from schedules import Rotation
+
+__all__ = ["ConfigError", "Customer", "Line", "Package", "Person", "ServiceConfig", "Settings",
+           "SupportConfig", "load_config", "to_e164"]
+
+
+class SupportConfig(Section):
+    """The whole validated configuration, with the look-ups the service needs."""
+
+    service: ServiceConfig
+    lines: tuple[Line, ...] = Field(min_length=1)
+    people: tuple[Person, ...] = ()
+    packages: tuple[Package, ...] = ()
+    customers: tuple[Customer, ...] = ()
+    rotations: tuple[RotationConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> SupportConfig:
+        _unique("lines", [line.number for line in self.lines], "number")
+        for kind, items in (("people", self.people), ("packages", self.packages),
+                            ("customers", self.customers), ("rotations", self.rotations)):
+            _unique(kind, [item.id for item in items], "id")
+        _unique("customers", [c.account for c in self.customers], "account")
+        _unique("customers", [n for c in self.customers for n in c.contacts], "contacts")
+        people = {p.id for p in self.people}
+        for i, line in enumerate(self.lines):
+            for person in line.ring_group:
+                _known(person, people, f"lines[{i}].ring_group", "people")
+            if line.rotation:
+                _known(line.rotation, {r.id for r in self.rotations}, f"lines[{i}].rotation", "rotations")
+        for i, customer in enumerate(self.customers):
+            _known(customer.package, {p.id for p in self.packages}, f"customers[{i}].package", "packages")
+        for i, rotation in enumerate(self.rotations):
+            for person in rotation.participants:
+                _known(person, people, f"rotations[{i}].participants", "people")
+        return self
+
+    @cached_property
+    def _by_key(self) -> dict[str, dict]:
+        return {
+            "line": {line.number: line for line in self.lines},
+            "person": {p.id: p for p in self.people},
+            "package": {p.id: p for p in self.packages},
+            "customer": {c.id: c for c in self.customers},
+            "account": {c.account: c for c in self.customers},
+            "contact": {n: c for c in self.customers for n in c.contacts},
+            "rotation": {r.id: r.rotation() for r in self.rotations},
+        }
+
+    def line(self, number: str | None) -> Line | None:
+        """The line called at `number` (E.164), if it is one of ours."""
+        return self._by_key["line"].get(number)
+
+    def person(self, person_id: str) -> Person:
+        """The person with this id (ids are checked at start-up)."""
+        return self._by_key["person"][person_id]
+
+    def person_by_phone(self, number: str) -> Person | None:
+        """The person whose phone is `number`, e.g. an engineer replying by SMS."""
+        return next((p for p in self.people if p.phone == number), None)
+
+    def package(self, package_id: str) -> Package:
+        """The package with this id."""
+        return self._by_key["package"][package_id]
+
+    def customer(self, customer_id: str | None) -> Customer | None:
+        """The customer with this id."""
+        return self._by_key["customer"].get(customer_id)
+
+    def customer_by_phone(self, number: str | None) -> Customer | None:
+        """The customer one of whose contacts is calling from `number`."""
+        return self._by_key["contact"].get(number)
+
+    def customer_by_account(self, account: str | None) -> Customer | None:
+        """The customer whose account number the caller keyed in."""
+        return self._by_key["account"].get(account)
+
+    def rotation(self, rotation_id: str | None) -> Rotation | None:
+        """The rotation with this id, as `schedules` reads it."""
+        return self._by_key["rotation"].get(rotation_id)
+
+
+def _unique(kind: str, values: list[str], key: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{kind}: {key} {value!r} appears twice")
+        seen.add(value)
+
+
+def _known(value: str, known: set[str], where: str, kind: str) -> None:
+    if value not in known:
+        raise ValueError(f"{where}: {value!r} is not one of the configured {kind}")
+
+
+def _where(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def load_config(path: str | os.PathLike) -> SupportConfig:
+    """Read and validate the configuration file, or raise `ConfigError` naming file, key and problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return SupportConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            where = _where(error["loc"])
+            problems.append(f"{path}: {where}: {message}" if where else f"{path}: {message}")
+        raise ConfigError("\n".join(problems)) from None

@@ -1,0 +1,182 @@
+"""The tables of the configuration file, each validated on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+import holidays
+from pydantic import AfterValidator, Field, PrivateAttr, model_validator
+
+from router.config.fields import (
+    WEEKDAYS,
+    DayHours,
+    Id,
+    Phone,
+    Section,
+    TimeZone,
+    has_prompts,
+)
+from schedules import Closure, HolidayRules, Rotation, SupportHours, Window
+
+
+class ClosureConfig(Section):
+    date: dt.date
+    name: str = Field(min_length=1)
+
+
+class HolidaysConfig(Section):
+    """The holiday calendar: a country and subdivision of the `holidays` package, plus closures."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    categories: tuple[str, ...] = ()
+    closures: tuple[ClosureConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _known_to_the_holidays_package(self) -> HolidaysConfig:
+        if self.country is None:
+            if self.subdivision or self.categories:
+                raise ValueError("subdivision and categories need a country")
+            return self
+        if self.country not in holidays.list_supported_countries():
+            raise ValueError(f"country {self.country!r} is not known to the holidays package")
+        calendar = holidays.country_holidays(self.country)
+        if self.subdivision and self.subdivision not in calendar.subdivisions:
+            raise ValueError(
+                f"subdivision {self.subdivision!r} is not one of {self.country}'s: "
+                + ", ".join(calendar.subdivisions)
+            )
+        unknown = set(self.categories) - set(calendar.supported_categories)
+        if unknown:
+            raise ValueError(
+                f"categories {sorted(unknown)} are not offered for {self.country}; "
+                f"choose from {sorted(calendar.supported_categories)}"
+            )
+        return self
+
+    def rules(self) -> HolidayRules:
+        """The calendar as `schedules` reads it."""
+        return HolidayRules(
+            country=self.country,
+            subdivision=self.subdivision,
+            categories=self.categories,
+            closures=tuple(Closure(c.date, c.name) for c in self.closures),
+        )
+
+
+class WeeklyHours(Section):
+    """A line's hours per weekday; a day left out keeps the default (Mon–Fri 09:00–18:00)."""
+
+    monday: DayHours | None = None
+    tuesday: DayHours | None = None
+    wednesday: DayHours | None = None
+    thursday: DayHours | None = None
+    friday: DayHours | None = None
+    saturday: DayHours | None = None
+    sunday: DayHours | None = None
+
+    def weekly(self, timezone: ZoneInfo) -> tuple[tuple[Window, ...], ...]:
+        """The seven days' windows, Monday first."""
+        default = SupportHours.standard(timezone).weekly
+        given = (getattr(self, day) for day in WEEKDAYS)
+        return tuple(default[i] if day is None else day for i, day in enumerate(given))
+
+
+class Line(Section):
+    """One support phone number: the `To` of the calls Twilio sends us."""
+
+    number: Phone
+    name: str = Field(min_length=1)
+    timezone: TimeZone
+    place: str | None = None  # spoken as "<place> time"; defaults to the time zone's city
+    language: Annotated[str, AfterValidator(has_prompts)] = "en-US"
+    voice: str = "Polly.Joanna"
+    hours: WeeklyHours = WeeklyHours()
+    holidays: HolidaysConfig = HolidaysConfig()
+    ring_group: tuple[Id, ...] = ()
+    ring_seconds: int = Field(default=25, ge=5, le=120)
+    rotation: Id | None = None
+
+    _support_hours: SupportHours = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _build_hours(self) -> Line:
+        weekly = self.hours.weekly(self.timezone)
+        if not any(weekly):
+            raise ValueError("hours: the line is never open; give at least one day some hours")
+        try:
+            self._support_hours = SupportHours(self.timezone, weekly, self.holidays.rules())
+        except ValueError as exc:
+            raise ValueError(f"hours: {exc}") from None
+        return self
+
+    @property
+    def support_hours(self) -> SupportHours:
+        """The line's weekly hours and holiday calendar, for `schedules`."""
+        return self._support_hours
+
+    @property
+    def place_name(self) -> str:
+        """The place callers hear in "São Paulo time"."""
+        return self.place or self.timezone.key.rsplit("/", 1)[-1].replace("_", " ")
+
+
+class Person(Section):
+    """An engineer or agent who can be rung or paged."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    phone: Phone
+
+
+class Package(Section):
+    """A support package: the channels it gives and what it includes."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    channels: tuple[Literal["phone", "email", "portal", "chat"], ...]
+    advanced: bool = False
+    tam: bool = False
+    after_hours_critical: bool = False
+
+    @model_validator(mode="after")
+    def _policy(self) -> Package:
+        # The support policy: "TAM support is not available to customers of advanced packages".
+        if self.advanced and self.tam:
+            raise ValueError(f"package {self.id!r} is advanced and includes a TAM; the policy forbids it")
+        return self
+
+
+class Customer(Section):
+    """A customer account, recognised by a contact's caller ID or its account number."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    account: str = Field(pattern=r"^[0-9]{4,12}$")
+    package: Id
+    contacts: tuple[Phone, ...] = ()
+
+
+class RotationConfig(Section):
+    """An on-call rotation: ordered participants handing off at a local time."""
+
+    id: Id
+    timezone: TimeZone
+    start: dt.datetime  # local time of the first hand-off, without offset
+    shift: Literal["daily", "weekly"] = "weekly"
+    participants: tuple[Id, ...]
+
+    def rotation(self) -> Rotation:
+        """The rotation as `schedules` reads it."""
+        start = self.start if self.start.tzinfo else self.start.replace(tzinfo=self.timezone)
+        days = 1 if self.shift == "daily" else 7
+        return Rotation(self.id, self.timezone, start, self.participants, shift_days=days)
+
+
+class ServiceConfig(Section):
+    company: str = Field(min_length=1)
+    public_url: str = Field(pattern=r"^https?://[^/]+")
+    proxy_hops: int = Field(default=0, ge=0, le=5)
+    english_voice: str = "Polly.Joanna"
