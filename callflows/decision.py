@@ -25,6 +25,7 @@ class FlowState:
     mode: Mode = "open"
     customer: str | None = None  # customer id once identified
     attempt: int = 0             # failed tries at the current question
+    pending: str | None = None   # customer id whose PIN is being asked
 
     def retry(self) -> FlowState:
         """The same question asked again."""
@@ -49,6 +50,12 @@ class LineFacts:
     hours: SupportHours
     ring_group: tuple[str, ...]  # E.164 numbers of tier 1
     ring_seconds: int = 25
+    tier2_group: tuple[str, ...] = ()
+    tier3_group: tuple[str, ...] = ()
+
+    def group(self, tier: int) -> tuple[str, ...]:
+        """The numbers rung for a case owned by `tier` (1 Customer Service, 2 Technical Solutions, 3 Product)."""
+        return {1: self.ring_group, 2: self.tier2_group, 3: self.tier3_group}.get(tier, self.ring_group)
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,15 @@ class CustomerFacts:
     id: str
     name: str
     may_page: bool  # after-hours critical phone support
+    package: str = ""
+    channels: tuple[str, ...] = ("phone",)
+    tam: str | None = None  # the assigned TAM's number, when the package includes one
+    pin: str | None = None
+
+    @property
+    def has_phone(self) -> bool:
+        """Whether the customer's package includes the phone channel."""
+        return "phone" in self.channels
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,9 @@ class CaseFacts:
     number: int
     due: dt.datetime
     severity: str
+    tier: int = 1
+    customer: str | None = None
+    joined: bool = False  # this call was attached to an open case rather than opening one
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,9 @@ class CallFacts:
     state: FlowState
     find_account: Callable[[str], CustomerFacts | None] = lambda account: None
     case: CaseFacts | None = None
+    blocked: bool = False                     # the caller's number is on the blocked list
+    candidate: CustomerFacts | None = None    # the account keyed in, waiting for its PIN
+    find_case: Callable[[int], CaseFacts | None] = lambda number: None
 
 
 @dataclass(frozen=True)
@@ -142,7 +164,14 @@ class MarkAnswered:
     """Someone spoke with the caller: the case's first response."""
 
 
-Effect = AttachRecording | MarkAnswered
+@dataclass(frozen=True)
+class JoinCase:
+    """The caller is calling about this existing case: the call belongs to it."""
+
+    number: int
+
+
+Effect = AttachRecording | MarkAnswered | JoinCase
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,7 @@ class OpenCase:
     severity: Literal["critical", "normal"]
     page: bool = False
     needs_review: bool = False
+    tier: int = 1
 
 
 Outcome = Decision | OpenCase

@@ -8,7 +8,8 @@ business-hours caller still reaches tier 1.
 from __future__ import annotations
 
 from callflows.decision import CallFacts, Decision, Dial, Hangup
-from callflows.inbound import CRITICAL_STEPS, say
+from callflows.common import say
+from callflows.inbound import on_critical_path
 
 RING_SECONDS = 30
 
@@ -17,7 +18,7 @@ def fallback(call: CallFacts, step: str, on_call: str | None) -> Decision:
     """The decision for a step that could not run; `on_call` is the engineer's number, if any."""
     trouble = say(call, "trouble")
     line = call.line
-    if step in CRITICAL_STEPS and on_call:
+    if on_critical_path(step, call.state) and on_call:
         speech = (trouble, say(call, "trouble_critical"))
         return Decision("fault on the critical path → dial the on-call engineer directly", speech,
                         Dial((on_call,), None, call.state, RING_SECONDS))

@@ -19,7 +19,23 @@ PROMPTS: dict[str, dict[str, str]] = {
             "If this is a critical issue affecting your production environment, press 1. "
             "To leave a message, press 2."
         ),
-        "menu": "To report a new problem, press 1. To leave a message, press 2.",
+        "menu_new": "To report a new problem, press 1.",
+        "menu_existing": "To call about an existing case, press 2.",
+        "menu_tam": "To speak with your Technical Account Manager, press 3.",
+        "case_number": "Please enter your case number, followed by the pound key.",
+        "case_unknown": "Sorry, we could not find that case.",
+        "connecting_case": "Please hold while we connect you about case {case}.",
+        "connecting_tam": "Your case number is {case}. Please hold while we connect you to your Technical Account Manager.",
+        "pin": "Please enter your PIN, followed by the pound key.",
+        "pin_wrong": "Sorry, that PIN is not correct.",
+        "channels": "Your {package} support package does not include phone support. You can reach us by {channels}. Goodbye.",
+        "blocked": "This number cannot reach support. Goodbye.",
+        "joined": "We have added this call to your open case, number {case}.",
+        "and": "and",
+        "channel_phone": "phone",
+        "channel_email": "e-mail",
+        "channel_portal": "the customer portal",
+        "channel_chat": "chat",
         "no_input": "Sorry, I didn't get that.",
         "invalid": "Sorry, that is not one of the options.",
         "account": "Please enter your account number, followed by the pound key.",
@@ -54,7 +70,29 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "pt-BR": {
         "greeting": "Obrigado por ligar para o suporte da {company}.",
-        "menu": "Para abrir um novo chamado, tecle 1. Para deixar uma mensagem, tecle 2.",
+        "menu_new": "Para abrir um novo chamado, tecle 1.",
+        "menu_existing": "Para falar sobre um chamado existente, tecle 2.",
+        "menu_tam": "Para falar com o seu Gerente Técnico de Contas, tecle 3.",
+        "case_number": "Por favor, digite o número do chamado e, em seguida, a tecla sustenido.",
+        "case_unknown": "Desculpe, não encontramos esse chamado.",
+        "connecting_case": "Aguarde, estamos transferindo a sua ligação sobre o chamado {case}.",
+        "connecting_tam": (
+            "O número do seu chamado é {case}. Aguarde, estamos transferindo a sua ligação para o seu "
+            "Gerente Técnico de Contas."
+        ),
+        "pin": "Por favor, digite a sua senha e, em seguida, a tecla sustenido.",
+        "pin_wrong": "Desculpe, essa senha não está correta.",
+        "channels": (
+            "O seu pacote de suporte {package} não inclui atendimento por telefone. Você pode nos contatar "
+            "por {channels}. Até logo."
+        ),
+        "blocked": "Este número não pode acessar o suporte. Até logo.",
+        "joined": "Esta ligação foi adicionada ao seu chamado aberto, número {case}.",
+        "and": "e",
+        "channel_phone": "telefone",
+        "channel_email": "e-mail",
+        "channel_portal": "portal do cliente",
+        "channel_chat": "chat",
         "no_input": "Desculpe, não entendi.",
         "invalid": "Desculpe, essa opção não é válida.",
         "account": "Por favor, digite o número da sua conta e, em seguida, a tecla sustenido.",

@@ -1,55 +1,125 @@
-"""Opening cases and keeping their first-response promise."""
+"""Cases: opening them (or joining the caller's open one), tiers, and the first-response promise."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callflows.decision import AttachRecording, CaseFacts, Effect, MarkAnswered, OpenCase
-from router.config import Line
-from router.models import Call, Case
-from schedules import first_response_due
+from callflows.decision import AttachRecording, CaseFacts, Effect, JoinCase, MarkAnswered, OpenCase
+from router.config import SupportConfig
+from router.models import Call, Case, CaseTierChange
+from schedules import first_response_due, promise_status
+
+TIERS = {1: "Customer Service", 2: "Technical Solutions / TAM", 3: "Product specialists"}
 
 
-def open_case(session: Session, call: Call, request: OpenCase, line: Line, at: dt.datetime) -> Case:
-    """The call's case: the one it already opened, or a new one due in one business day."""
-    if call.case is not None:
-        case = call.case
-        if request.severity == "critical":
-            case.severity = "critical"
-        return case
-    case = Case(
-        line_number=line.number,
-        customer_id=call.customer_id,
-        caller_number=call.from_number,
-        severity=request.severity,
-        tier=1,
-        status="open",
-        needs_review=request.needs_review,
-        opened_at=at,
-        first_response_due=first_response_due(line.support_hours, at),
-    )
-    session.add(case)
-    session.flush()
+def open_case(session: Session, call: Call, request: OpenCase, support: SupportConfig,
+              at: dt.datetime) -> tuple[Case, bool]:
+    """The call's case: the one it has, the caller's open one from the last minutes, or a new one.
+
+    Returns the case and whether the call joined an existing one (one case per problem).
+    """
+    case = call.case or _recent_open_case(session, call, support, at)
+    joined = call.case is None and case is not None
+    if case is None:
+        line = support.line(call.line_number)
+        case = Case(line_number=line.number, customer_id=call.customer_id, caller_number=call.from_number,
+                    severity=request.severity, tier=request.tier, status="open",
+                    needs_review=request.needs_review, opened_at=at,
+                    first_response_due=first_response_due(line.support_hours, at))
+        session.add(case)
+        session.flush()
+    elif request.severity == "critical":
+        case.severity = "critical"
     call.case = case
-    return case
+    return case, joined
 
 
-def case_facts(case: Case | None) -> CaseFacts | None:
+def _recent_open_case(session: Session, call: Call, support: SupportConfig, at: dt.datetime) -> Case | None:
+    """The caller's open case opened within the repeat-call window, if any."""
+    minutes = support.service.repeat_call_minutes
+    if not minutes or not (call.customer_id or call.from_number):
+        return None
+    same_caller = (Case.customer_id == call.customer_id if call.customer_id
+                   else Case.caller_number == call.from_number)
+    query = (select(Case).where(same_caller, Case.status == "open",
+                                Case.opened_at >= at - dt.timedelta(minutes=minutes), Case.opened_at <= at)
+             .order_by(Case.opened_at.desc()))
+    return session.scalars(query).first()
+
+
+def case_facts(case: Case | None, joined: bool = False) -> CaseFacts | None:
     """The case as the call flow sees it."""
     if case is None:
         return None
-    return CaseFacts(number=case.number, due=case.first_response_due, severity=case.severity)
+    return CaseFacts(number=case.number, due=case.first_response_due, severity=case.severity, tier=case.tier,
+                     customer=case.customer_id, joined=joined)
 
 
-def apply_effects(case: Case | None, effects: tuple[Effect, ...], at: dt.datetime) -> None:
-    """Carry out what a step decided about its case."""
-    if case is None:
-        return
+def find_case(session: Session, number: int | None) -> Case | None:
+    """The case with this number, if there is one."""
+    if number is None or number <= 0:
+        return None
+    return session.get(Case, Case.id_for(number))
+
+
+def apply_effects(session: Session, call: Call, effects: tuple[Effect, ...], at: dt.datetime) -> None:
+    """Carry out what a step decided about the call's case."""
     for effect in effects:
-        if isinstance(effect, AttachRecording):
-            case.recording_url = effect.url[:500]
-            case.recording_seconds = effect.seconds
-        elif isinstance(effect, MarkAnswered) and case.first_answered_at is None:
-            case.first_answered_at = at
+        if isinstance(effect, JoinCase):
+            call.case = find_case(session, effect.number)
+        elif isinstance(effect, AttachRecording) and call.case is not None:
+            call.case.recording_url = effect.url[:500]
+            call.case.recording_seconds = effect.seconds
+        elif isinstance(effect, MarkAnswered) and call.case is not None:
+            record_response(call.case, "live call", at)
+
+
+def record_response(case: Case, by: str, at: dt.datetime) -> bool:
+    """The case's first response (a live answer, or someone marking one); later ones change nothing."""
+    if case.first_answered_at is not None:
+        return False
+    case.first_answered_at, case.first_answered_by = at, by
+    return True
+
+
+def move_tier(case: Case, to_tier: int, by: str, reason: str, at: dt.datetime) -> CaseTierChange:
+    """Move the case to another tier, keeping who moved it, when and why."""
+    if to_tier not in TIERS:
+        raise ValueError(f"tier must be one of {sorted(TIERS)}")
+    if to_tier == case.tier:
+        raise ValueError(f"case {case.number} is already at tier {to_tier}")
+    if not reason.strip():
+        raise ValueError("a tier change needs a reason")
+    change = CaseTierChange(at=at, from_tier=case.tier, to_tier=to_tier, by=by, reason=reason.strip()[:500])
+    case.tier_changes.append(change)
+    case.tier = to_tier
+    return change
+
+
+def promise(case: Case, support: SupportConfig, at: dt.datetime) -> str:
+    """On track, at risk, breached (or met, missed) on the case's line's business-day clock."""
+    line = support.line(case.line_number)
+    return promise_status(line.support_hours, case.first_response_due, case.first_answered_at, at,
+                          support.service.at_risk_share)
+
+
+def describe(session: Session, case: Case, support: SupportConfig, at: dt.datetime) -> dict:
+    """The case as the API and the command line show it."""
+    customer = support.customer(case.customer_id)
+    calls = session.scalars(select(Call).where(Call.case_id == case.id).order_by(Call.started_at)).all()
+    return {
+        "number": case.number, "line": case.line_number, "severity": case.severity, "status": case.status,
+        "customer": customer.name if customer else None, "needs_review": case.needs_review,
+        "tier": case.tier, "tier_name": TIERS[case.tier],
+        "opened_at": case.opened_at.isoformat(), "first_response_due": case.first_response_due.isoformat(),
+        "first_answered_at": case.first_answered_at.isoformat() if case.first_answered_at else None,
+        "first_answered_by": case.first_answered_by, "promise": promise(case, support, at),
+        "calls": [{"sid": c.sid, "from": c.from_number, "started_at": c.started_at.isoformat(),
+                   "decision": c.decision} for c in calls],
+        "tier_changes": [{"at": t.at.isoformat(), "from": t.from_tier, "to": t.to_tier, "by": t.by,
+                          "reason": t.reason} for t in case.tier_changes],
+    }
+

@@ -19,9 +19,15 @@ def line_facts(support: SupportConfig, line: Line) -> LineFacts:
         english_voice=support.service.english_voice,
         place=line.place_name,
         hours=line.support_hours,
-        ring_group=tuple(support.person(p).phone for p in line.ring_group),
+        ring_group=_phones(support, line.ring_group),
         ring_seconds=line.ring_seconds,
+        tier2_group=_phones(support, line.tier2_group),
+        tier3_group=_phones(support, line.tier3_group),
     )
+
+
+def _phones(support: SupportConfig, people: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(support.person(p).phone for p in people)
 
 
 def customer_facts(support: SupportConfig, customer: Customer | None) -> CustomerFacts | None:
@@ -30,7 +36,9 @@ def customer_facts(support: SupportConfig, customer: Customer | None) -> Custome
         return None
     package = support.package(customer.package)
     may_page = package.after_hours_critical and "phone" in package.channels
-    return CustomerFacts(id=customer.id, name=customer.name, may_page=may_page)
+    tam = support.person(customer.tam).phone if customer.tam and package.tam else None
+    return CustomerFacts(id=customer.id, name=customer.name, may_page=may_page, package=package.name,
+                         channels=package.channels, tam=tam, pin=customer.pin)
 
 
 def phone_number(value: str | None) -> str | None:
@@ -55,6 +63,8 @@ def call_facts(support: SupportConfig, form: dict, state: FlowState, at: dt.date
         customer=customer_facts(support, customer),
         state=state,
         find_account=lambda account: customer_facts(support, support.customer_by_account(account)),
+        blocked=support.is_blocked(caller),
+        candidate=customer_facts(support, support.customer(state.pending)),
     )
 
 

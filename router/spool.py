@@ -61,10 +61,10 @@ def _record(session: Session, support: SupportConfig, entry: dict) -> int | None
     call = find_call(session, sid) or log_call(
         session, sid, at, direction="inbound", line_number=line.number, from_number=caller,
         to_number=line.number, customer_id=customer.id if customer else None, decision="closed: recorded late")
-    case = open_case(session, call, OpenCase("critical", page=True), line, at)
+    case, _ = open_case(session, call, OpenCase("critical", page=True), support, at)
     said = caller_input(form)
     if said.recording_url:
-        apply_effects(case, (AttachRecording(said.recording_url, said.recording_seconds),), at)
+        apply_effects(session, call, (AttachRecording(said.recording_url, said.recording_seconds),), at)
     page = open_page(session, case, support, at)
     log_event(session, call, at, entry["step"], form.get("Digits"),
               "recorded from the spool: the database was down; the caller was dialled to the on-call engineer",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 
@@ -51,12 +52,18 @@ class SupportConfig(Section):
         _unique("customers", [n for c in self.customers for n in c.contacts], "contacts")
         people = {p.id for p in self.people}
         for i, line in enumerate(self.lines):
-            for person in line.ring_group:
-                _known(person, people, f"lines[{i}].ring_group", "people")
+            for group in ("ring_group", "tier2_group", "tier3_group"):
+                for person in getattr(line, group):
+                    _known(person, people, f"lines[{i}].{group}", "people")
             if line.rotation:
                 _known(line.rotation, {r.id for r in self.rotations}, f"lines[{i}].rotation", "rotations")
+        packages = {p.id: p for p in self.packages}
         for i, customer in enumerate(self.customers):
-            _known(customer.package, {p.id for p in self.packages}, f"customers[{i}].package", "packages")
+            _known(customer.package, set(packages), f"customers[{i}].package", "packages")
+            if customer.tam:
+                _known(customer.tam, people, f"customers[{i}].tam", "people")
+                if not packages[customer.package].tam:
+                    raise ValueError(f"customers[{i}].tam: package {customer.package!r} includes no TAM")
         for i, rotation in enumerate(self.rotations):
             for person in rotation.participants:
                 _known(person, people, f"rotations[{i}].participants", "people")
@@ -101,6 +108,10 @@ class SupportConfig(Section):
     def customer_by_account(self, account: str | None) -> Customer | None:
         """The customer whose account number the caller keyed in."""
         return self._by_key["account"].get(account)
+
+    def is_blocked(self, number: str | None) -> bool:
+        """Whether `number` matches the blocked-numbers list (`*` and `?` wildcards)."""
+        return bool(number) and any(fnmatchcase(number, pattern) for pattern in self.service.blocked_numbers)
 
     def rotation(self, rotation_id: str | None) -> Rotation | None:
         """The rotation with this id, as `schedules` reads it."""

@@ -96,6 +96,8 @@ class Line(Section):
     hours: WeeklyHours = WeeklyHours()
     holidays: HolidaysConfig = HolidaysConfig()
     ring_group: tuple[Id, ...] = ()
+    tier2_group: tuple[Id, ...] = ()
+    tier3_group: tuple[Id, ...] = ()
     ring_seconds: int = Field(default=25, ge=5, le=120)
     rotation: Id | None = None
 
@@ -155,7 +157,9 @@ class Customer(Section):
     id: Id
     name: str = Field(min_length=1)
     account: str = Field(pattern=r"^[0-9]{4,12}$")
+    pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
     package: Id
+    tam: Id | None = None
     contacts: tuple[Phone, ...] = ()
 
 
@@ -180,3 +184,6 @@ class ServiceConfig(Section):
     public_url: str = Field(pattern=r"^https?://[^/]+")
     proxy_hops: int = Field(default=0, ge=0, le=5)
     english_voice: str = "Polly.Joanna"
+    blocked_numbers: tuple[Annotated[str, Field(pattern=r"^\+[0-9*?]+$")], ...] = ()
+    repeat_call_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    at_risk_share: float = Field(default=0.25, gt=0, lt=1)

@@ -2,8 +2,8 @@
 
 from router.models.base import Base, UTCDateTime
 from router.models.calls import Call, CallEvent
-from router.models.cases import CASE_NUMBER_OFFSET, Case
+from router.models.cases import CASE_NUMBER_OFFSET, Case, CaseTierChange
 from router.models.paging import InboundSms, Notification, Page
 
-__all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CASE_NUMBER_OFFSET", "Page",
+__all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CaseTierChange", "CASE_NUMBER_OFFSET", "Page",
            "Notification", "InboundSms"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from router.models.base import Base
 
@@ -29,8 +29,12 @@ class Case(Base):
     opened_at: Mapped[dt.datetime] = mapped_column(index=True)
     first_response_due: Mapped[dt.datetime]
     first_answered_at: Mapped[dt.datetime | None]
+    first_answered_by: Mapped[str | None] = mapped_column(String(64))  # person id, or "live call"
     recording_url: Mapped[str | None] = mapped_column(String(500))
     recording_seconds: Mapped[int | None]
+
+    tier_changes: Mapped[list[CaseTierChange]] = relationship(
+        back_populates="case", order_by="CaseTierChange.id", cascade="all, delete-orphan")
 
     @property
     def number(self) -> int:
@@ -41,3 +45,19 @@ class Case(Base):
     def id_for(number: int) -> int:
         """The row id of the case with this number."""
         return number - CASE_NUMBER_OFFSET
+
+
+class CaseTierChange(Base):
+    """A case moving between tiers: who moved it, when and why."""
+
+    __tablename__ = "case_tier_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[dt.datetime]
+    from_tier: Mapped[int]
+    to_tier: Mapped[int]
+    by: Mapped[str] = mapped_column(String(64))  # person id
+    reason: Mapped[str] = mapped_column(String(500))
+
+    case: Mapped[Case] = relationship(back_populates="tier_changes")

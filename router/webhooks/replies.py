@@ -18,6 +18,8 @@ def step_url(step: str, state: FlowState) -> str:
     values = {"mode": state.mode, "attempt": state.attempt}
     if state.customer:
         values["customer"] = state.customer
+    if state.pending:
+        values["pending"] = state.pending
     return external_url("webhooks.voice_step", name=step, **values)
 
 
@@ -25,8 +27,7 @@ def flow_state(args: dict) -> FlowState:
     """The state an action URL carried; anything odd falls back to defaults."""
     mode = args.get("mode") if args.get("mode") in ("open", "closed") else "open"
     attempt = args.get("attempt", "0")
-    customer = args.get("customer") or None
-    if customer and current_app.extensions["support"].customer(customer) is None:
-        customer = None
-    return FlowState(mode=mode, customer=customer,
+    support = current_app.extensions["support"]
+    customer, pending = (args.get(key) if support.customer(args.get(key)) else None for key in ("customer", "pending"))
+    return FlowState(mode=mode, customer=customer, pending=pending,
                      attempt=min(int(attempt), 9) if attempt.isdigit() else 0)

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from callflows.decision import CallFacts, Decision, OpenCase
 from callflows.fallback import fallback
-from callflows.inbound import CRITICAL_STEPS, STEPS
+from callflows.inbound import STEPS, on_critical_path
 from callflows.twiml import render
 from router import db, spool
 from router.calllog import answered_before, call_ended, log_call, log_event, request_key
-from router.cases import apply_effects, case_facts, open_case
+from router.cases import apply_effects, case_facts, find_case, open_case
 from router.facts import call_facts, caller_input, phone_number
 from router.paging import open_page
 from router.webhooks import bp
@@ -85,17 +85,18 @@ def _decide_and_log(name: str, facts: CallFacts) -> tuple[str, int | None]:
                         from_number=facts.caller, to_number=phone_number(request.form.get("To")),
                         decision=_openness(facts))
         call.customer_id = call.customer_id or (facts.customer.id if facts.customer else None)
-        facts = dataclasses.replace(facts, case=case_facts(call.case))
+        facts = dataclasses.replace(facts, case=case_facts(call.case),
+                                    find_case=lambda number: case_facts(find_case(session, number)))
         step = STEPS.get(name)
         outcome = step(facts, caller_input(request.form)) if step else _unknown_step(name, facts)
         page_id = None
         if isinstance(outcome, OpenCase):
-            case = open_case(session, call, outcome, support.line(facts.line.number), facts.at)
+            case, joined = open_case(session, call, outcome, support, facts.at)
             if outcome.page:
                 page_id = open_page(session, case, support, facts.at).id
-            facts = dataclasses.replace(facts, case=case_facts(case))
+            facts = dataclasses.replace(facts, case=case_facts(case, joined))
             outcome = step(facts, caller_input(request.form))
-        apply_effects(call.case, outcome.effects, facts.at)
+        apply_effects(session, call, outcome.effects, facts.at)
         document = render(outcome, step_url)
         log_event(session, call, facts.at, name, request.form.get("Digits"), outcome.note, key, document)
     return document, page_id
@@ -114,7 +115,7 @@ def _unknown_step(name: str, facts: CallFacts) -> Decision:
 def _fallback(name: str, facts: CallFacts):
     """The call goes on without the database: critical callers still reach the on-call engineer."""
     support = current_app.extensions["support"]
-    if name in CRITICAL_STEPS:
+    if on_critical_path(name, facts.state):
         _spool_critical(name, facts)
     engineer = None
     if facts.line is not None:

@@ -133,7 +133,7 @@ def test_silence_or_a_wrong_key_reprompts_twice_then_takes_a_message(attempt, di
 @pytest.mark.parametrize(("customer", "next_step"), [
     (ACME, "critical_confirm"),     # entitled: confirm
     (BASIC, "message_recorded"),    # package without after-hours phone support: message
-    (None, "critical_account"),     # unknown: identify first
+    (None, "account"),              # unknown: identify first
 ])
 def test_after_hours_critical_goes_only_to_entitled_identified_customers(customer, next_step):
     state = FlowState("closed", customer.id if customer else None)
@@ -143,14 +143,14 @@ def test_after_hours_critical_goes_only_to_entitled_identified_customers(custome
 
 def test_an_account_keyed_after_hours_leads_to_confirmation_with_the_customer_named():
     call = facts("2026-11-28 03:00", customer=None, state=FlowState("closed"))
-    decision = step("critical_account", call, digits="482910")
+    decision = step("account", call, digits="482910")
     assert decision.action.state.customer == "acme"
     assert "ACME Retail, you are reporting a critical issue" in spoken(decision)
 
 
 def test_three_unknown_accounts_after_hours_take_a_flagged_message():
     call = facts("2026-11-28 03:00", customer=None, state=FlowState("closed", None, 2))
-    decision = step("critical_account", call, digits="000000")
+    decision = step("account", call, digits="000000")
     assert decision.action.step == "message_recorded"
     assert "could not identify your account" in spoken(decision)
     assert step("message_recorded", replace(call, state=FlowState("closed"))) == OpenCase("normal", needs_review=True)

@@ -79,11 +79,14 @@ def test_silence_and_a_key_not_offered_reprompt_twice_then_take_a_message(app, t
 
 
 def test_every_step_of_the_call_is_in_the_log_with_its_decision(app, twilio):
-    twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("2").records(5)
+    twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").dial_ends("no-answer").records(5)
     with db.sessions(app)() as session:
         call = session.scalars(select(Call)).one()
         assert call.decision == "open"
         assert call.customer_id == "acme-retail"
-        assert [(e.step, e.digits) for e in call.events] == [
-            ("incoming", None), ("menu", "2"), ("message_recorded", None)]
+        assert [(e.step, e.digits, e.note) for e in call.events] == [
+            ("incoming", None, "open; caller ID is ACME Retail → menu"),
+            ("menu", "1", "menu: 1, new problem → tier 1, case 1001"),
+            ("ring_result", None, "ring group no-answer → voicemail"),
+            ("message_recorded", None, f"message of 5 s; case 1001 due {call.case.first_response_due.isoformat()}")]
         assert call.case.number == 1001
