@@ -64,14 +64,14 @@ def menu(call: CallFacts, said: CallerInput) -> Outcome:
     if said.digits == "3" and tam:
         if call.case is None:
             return OpenCase("normal", tier=2)
-        speech = _joined(call) + (say(call, "connecting_tam", case=digits(call.case.number)),)
+        speech = (_case_is(call), say(call, "connecting_tam"))
         dial = Dial((tam,), "tam_result", call.state.fresh(), call.line.ring_seconds)
         return Decision(f"menu: 3, TAM → case {call.case.number} at tier 2", speech, dial)
     if said.digits != "1":
         return retry(call, said, lambda state: menu_gather(call, state))
     if call.case is None:
         return OpenCase("normal")
-    speech = _joined(call) + (say(call, "connecting", case=digits(call.case.number)),)
+    speech = (_case_is(call), say(call, "connecting"))
     return _ring(call, 1, f"menu: 1, new problem → tier 1, case {call.case.number}", speech)
 
 
@@ -94,7 +94,8 @@ def tam_result(call: CallFacts, said: CallerInput) -> Outcome:
     """The TAM answered, or the call goes on to the tier 2 group, then voicemail."""
     if said.dial_status == "completed":
         return Decision("answered by the TAM", (), Hangup(), (MarkAnswered(),))
-    return _ring(call, 2, f"TAM {said.dial_status or 'no status'} → tier 2", ())
+    tam = call.customer.tam if call.customer else None
+    return _ring(call, 2, f"TAM {said.dial_status or 'no status'} → tier 2", (), skip=tam)
 
 
 def ring_result(call: CallFacts, said: CallerInput) -> Outcome:
@@ -161,9 +162,9 @@ def on_critical_path(step: str, state: FlowState) -> bool:
         state.mode == "closed" and step in {"account", "pin"})
 
 
-def _ring(call: CallFacts, tier: int, note: str, speech: tuple[Speech, ...]) -> Decision:
-    """Ring the tier's group; with nobody in it, straight to voicemail."""
-    group = call.line.group(tier)
+def _ring(call: CallFacts, tier: int, note: str, speech: tuple[Speech, ...], skip: str | None = None) -> Decision:
+    """Ring the tier's group (less `skip`, who was just rung); with nobody in it, straight to voicemail."""
+    group = tuple(number for number in call.line.group(tier) if number != skip)
     if not group:
         return take_message(call, f"{note}; nobody in tier {tier} → voicemail", speech)
     return Decision(note, speech, Dial(group, "ring_result", call.state.fresh(), call.line.ring_seconds))
@@ -172,6 +173,11 @@ def _ring(call: CallFacts, tier: int, note: str, speech: tuple[Speech, ...]) -> 
 def _joined(call: CallFacts) -> tuple[Speech, ...]:
     case: CaseFacts = call.case
     return (say(call, "joined", case=digits(case.number)),) if case.joined else ()
+
+
+def _case_is(call: CallFacts) -> Speech:
+    """The case number, or that the call joined the caller's open case."""
+    return _joined(call)[0] if call.case.joined else say(call, "case_is", case=digits(call.case.number))
 
 
 def _closed_intro(call: CallFacts, openness: Openness) -> tuple[Speech, ...]:

@@ -25,7 +25,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "case_number": "Please enter your case number, followed by the pound key.",
         "case_unknown": "Sorry, we could not find that case.",
         "connecting_case": "Please hold while we connect you about case {case}.",
-        "connecting_tam": "Your case number is {case}. Please hold while we connect you to your Technical Account Manager.",
+        "connecting_tam": "Please hold while we connect you to your Technical Account Manager.",
         "pin": "Please enter your PIN, followed by the pound key.",
         "pin_wrong": "Sorry, that PIN is not correct.",
         "channels": "Your {package} support package does not include phone support. You can reach us by {channels}. Goodbye.",
@@ -55,7 +55,8 @@ PROMPTS: dict[str, dict[str, str]] = {
             "Thank you. Your critical case number is {case}. The on-call engineer has been paged "
             "and will call you back as soon as possible. Goodbye."
         ),
-        "connecting": "Your case number is {case}. Please hold while we connect you to Customer Service.",
+        "case_is": "Your case number is {case}.",
+        "connecting": "Please hold while we connect you to Customer Service.",
         "nobody_answered": "Sorry, all of our agents are busy right now.",
         "message": (
             "After the tone, please leave your name, your company, a phone number and a short "
@@ -76,10 +77,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "case_number": "Por favor, digite o número do chamado e, em seguida, a tecla sustenido.",
         "case_unknown": "Desculpe, não encontramos esse chamado.",
         "connecting_case": "Aguarde, estamos transferindo a sua ligação sobre o chamado {case}.",
-        "connecting_tam": (
-            "O número do seu chamado é {case}. Aguarde, estamos transferindo a sua ligação para o seu "
-            "Gerente Técnico de Contas."
-        ),
+        "connecting_tam": "Aguarde, estamos transferindo a sua ligação para o seu Gerente Técnico de Contas.",
         "pin": "Por favor, digite a sua senha e, em seguida, a tecla sustenido.",
         "pin_wrong": "Desculpe, essa senha não está correta.",
         "channels": (
@@ -98,10 +96,8 @@ PROMPTS: dict[str, dict[str, str]] = {
         "account": "Por favor, digite o número da sua conta e, em seguida, a tecla sustenido.",
         "account_unknown": "Desculpe, não encontramos esse número de conta.",
         "unidentified": "Não conseguimos identificar a sua conta, então vamos registrar uma mensagem.",
-        "connecting": (
-            "O número do seu chamado é {case}. Aguarde, estamos transferindo a sua ligação "
-            "para o Atendimento ao Cliente."
-        ),
+        "case_is": "O número do seu chamado é {case}.",
+        "connecting": "Aguarde, estamos transferindo a sua ligação para o Atendimento ao Cliente.",
         "nobody_answered": "Desculpe, todos os nossos atendentes estão ocupados no momento.",
         "message": (
             "Após o sinal, deixe o seu nome, a sua empresa, um telefone e uma breve descrição do "

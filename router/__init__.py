@@ -31,7 +31,9 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
     app.extensions.update(engine=engine, settings=settings, support=support, clock=clock, twilio=make_client(settings),
                           dispatcher=Dispatcher(app))
 
+    from router.api import bp as api
     from router.webhooks import bp as webhooks
 
     app.register_blueprint(webhooks)
+    app.register_blueprint(api)
     return app

@@ -118,13 +118,16 @@ def _moment(text: str | None, support: SupportConfig, to: str) -> dt.datetime:
 @click.option("--at", "at_text", help="when the call happens, e.g. '2026-11-20 10:00' (line's local time)")
 @click.option("--press", default="", help="keys pressed at successive prompts, e.g. '1,1' ('' = silence)")
 @click.option("--record-seconds", default=7, show_default=True)
-@click.option("--tier1", type=click.Choice(["answer", "no-answer", "busy"]), default="answer", show_default=True)
+@click.option("--tier1", type=click.Choice(["answer", "no-answer", "busy"]), default="answer", show_default=True,
+              help="whether the agents of the ring groups answer")
+@click.option("--tam", type=click.Choice(["answer", "no-answer", "busy"]), default="answer", show_default=True,
+              help="whether the customer's Technical Account Manager answers")
 @click.option("--engineer", type=click.Choice(["human", "machine", "no-answer", "busy", "failed"]),
               default="human", show_default=True, help="how the paged engineer's phone answers")
 @click.option("--engineer-presses", default="1", show_default=True)
 @click.pass_context
 def call(ctx: click.Context, from_: str, to: str, at_text: str | None, press: str, record_seconds: int,
-         tier1: str, engineer: str, engineer_presses: str) -> None:
+         tier1: str, tam: str, engineer: str, engineer_presses: str) -> None:
     """Play one call through the webhooks, as Twilio would, and print the conversation."""
     from router.config import to_e164
     from router.simulator import Behaviour, format_report, local_stack, play
@@ -135,7 +138,7 @@ def call(ctx: click.Context, from_: str, to: str, at_text: str | None, press: st
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     at = _moment(at_text, support, to)
-    behaviour = Behaviour(tier1=tier1, engineer=engineer,
+    behaviour = Behaviour(tier1=tier1, tam=tam, engineer=engineer,
                           engineer_presses=tuple(engineer_presses.split(",")) if engineer_presses else ())
     presses = press.split(",") if press else []
     with local_stack(settings, support, clock_starting_at(at), behaviour) as stack:
@@ -154,3 +157,8 @@ def demo(ctx: click.Context, port: int, fake_twilio_port: int, no_serve: bool) -
 
     settings, support = _settings(ctx, simulation=True)
     run_demo(settings, support, port, fake_twilio_port, serve=not no_serve)
+
+
+from router.case_cli import case_group  # noqa: E402  (a command group of its own module)
+
+cli.add_command(case_group)

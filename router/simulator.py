@@ -21,6 +21,7 @@ from router import create_app, db
 from router.clock import Clock
 from router.config import Settings, SupportConfig
 from router.fake_twilio import BackgroundServer, FakeTwilio, Script
+from router.cases import promise
 from router.models import Call, Page
 
 FINAL = {"completed", "busy", "no-answer", "failed", "canceled", "delivered", "undelivered"}
@@ -40,7 +41,8 @@ class LocalStack:
 class Behaviour:
     """How the people on the other end behave during a simulated call."""
 
-    tier1: str = "no-answer"       # "answer", "no-answer" or "busy", for the tier 1 ring group
+    tier1: str = "no-answer"       # "answer", "no-answer" or "busy", for the tiers' ring groups
+    tam: str = "answer"            # the same, for Technical Account Managers
     engineer: str = "human"        # how the paged engineer's phone answers
     engineer_presses: tuple[str, ...] = ("1",)
     engineer_sms_reply: str | None = None
@@ -69,9 +71,10 @@ def local_stack(settings: Settings, support: SupportConfig, clock: Clock,
 def _register_numbers(fake: FakeTwilio, support: SupportConfig, url: str, behaviour: Behaviour) -> None:
     for line in support.lines:
         fake.add_number(line.number, voice_url=f"{url}/voice/incoming", sms_url=f"{url}/sms/incoming")
-    tier1 = {p for line in support.lines for p in line.ring_group}
+    agents = {p for line in support.lines for p in line.ring_group + line.tier2_group + line.tier3_group}
+    agents |= {c.tam for c in support.customers if c.tam}
     for person in support.people:
-        if person.id not in tier1:
+        if person.id not in agents:
             fake.add_number(person.phone, answer=behaviour.engineer, presses=behaviour.engineer_presses,
                             sms_reply=behaviour.engineer_sms_reply)
 
@@ -90,8 +93,11 @@ class CallReport:
 def play(stack: LocalStack, from_: str, to: str, presses: list[str], recording_seconds: int = 7,
          behaviour: Behaviour = Behaviour(), page_timeout: float = 20.0) -> CallReport:
     """Place one inbound call and wait (bounded) for the page it caused, if any, to settle."""
-    line = stack.support.line(to)
-    dial = {stack.support.person(p).phone: behaviour.tier1 for p in (line.ring_group if line else ())}
+    support = stack.support
+    line = support.line(to)
+    agents = (line.ring_group + line.tier2_group + line.tier3_group) if line else ()
+    dial = {support.person(c.tam).phone: behaviour.tam for c in support.customers if c.tam}
+    dial |= {support.person(p).phone: behaviour.tier1 for p in agents}
     script = Script(presses=presses, recording_seconds=recording_seconds, dial=dial)
     transcript = stack.fake.place_inbound_call(from_, to, script,
                                                status_callback=f"{stack.server.url}/voice/status")
@@ -120,6 +126,8 @@ def _describe_call(sessions, sid: str, report: CallReport, support: SupportConfi
         customer = support.customer(case.customer_id)
         report.case = {
             "number": case.number, "severity": case.severity, "tier": case.tier,
+            "promise": promise(case, support, call.started_at),
+            "calls": len(session.scalars(select(Call.id).where(Call.case_id == case.id)).all()),
             "customer": customer.name if customer else "unidentified (flagged for review)",
             "opened": case.opened_at.astimezone(zone), "due": case.first_response_due.astimezone(zone),
             "answered": case.first_answered_at.astimezone(zone) if case.first_answered_at else None,
@@ -157,8 +165,10 @@ def format_report(report: CallReport, from_: str, to: str, at: dt.datetime) -> s
     if case:
         out.append(f"  case {case['number']}: {case['severity']}, tier {case['tier']}, {case['customer']}; "
                    f"opened {case['opened']:%a %Y-%m-%d %H:%M}, first response due {case['due']:%a %Y-%m-%d %H:%M %Z}")
-        if case["answered"]:
-            out.append(f"  first response: {case['answered']:%a %H:%M:%S} (answered live)")
+        out.append(f"  first response: {case['answered']:%a %H:%M:%S} (answered live)" if case["answered"]
+                   else f"  first response promise: {case['promise']}")
+        if case["calls"] > 1:
+            out.append(f"  this call joined the open case, which now has {case['calls']} calls")
     else:
         out.append("  no case opened")
     page = report.page

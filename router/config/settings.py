@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from router.config.errors import ConfigError
 
+DEFAULT_DATABASE_URL = "sqlite:///instance/router.sqlite3"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -19,6 +21,7 @@ class Settings:
     twilio_api_base: str | None
     secret_key: str
     spool_dir: str = "instance/spool"
+    api_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict = os.environ, config_path: str | None = None) -> Settings:
@@ -31,10 +34,11 @@ class Settings:
             raise ConfigError("environment: missing " + ", ".join(missing))
         return cls(
             config_path=path,
-            database_url=environ.get("DATABASE_URL", "sqlite:///instance/router.sqlite3"),
+            database_url=environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             twilio_account_sid=environ["TWILIO_ACCOUNT_SID"],
             twilio_auth_token=environ["TWILIO_AUTH_TOKEN"],
             twilio_api_base=environ.get("TWILIO_API_BASE") or None,
             secret_key=environ["SECRET_KEY"],
             spool_dir=environ.get("ROUTER_SPOOL", "instance/spool"),
+            api_token=environ.get("ROUTER_API_TOKEN") or None,
         )
