@@ -2,66 +2,31 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from callflows.decision import (
     AttachRecording,
-    CallerInput,
-    CallFacts,
-    CaseFacts,
-    CustomerFacts,
-    Decision,
     Dial,
     FlowState,
-    Gather,
     Hangup,
-    LineFacts,
     MarkAnswered,
     OpenCase,
     Record,
 )
 from callflows.fallback import fallback
-from callflows.inbound import STEPS
 from callflows.twiml import render
-from schedules import HolidayRules, SupportHours
-
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-LINE = LineFacts(
-    number="+551130000000", name="ACME Suporte Brasil", company="ACME Cloud", language="pt-BR",
-    voice="Polly.Camila", english_voice="Polly.Joanna", place="São Paulo",
-    hours=SupportHours.standard(SAO_PAULO, HolidayRules("BR", "SP")),
-    ring_group=("+5511970000001", "+5511970000002"),
+from tests.unit.flowfacts import (
+    ACME,
+    BASIC,
+    CASE,
+    CLOSED,
+    LINE,
+    facts,
+    spoken,
+    step,
 )
-ACME = CustomerFacts("acme", "ACME Retail", may_page=True)
-BASIC = CustomerFacts("basic", "Basic Co", may_page=False)
-ACCOUNTS = {"482910": ACME, "111111": BASIC}
-
-
-def sp(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
-
-
-def facts(at="2026-11-23 10:00", customer=ACME, state=FlowState(), case=None, line=LINE) -> CallFacts:
-    return CallFacts(line=line, at=sp(at), caller="+5511988887777", customer=customer, state=state,
-                     find_account=ACCOUNTS.get, case=case)
-
-
-def step(name: str, call: CallFacts, **said) -> Decision | OpenCase:
-    return STEPS[name](call, CallerInput(**said))
-
-
-def spoken(decision: Decision) -> str:
-    prompt = decision.action.prompt if isinstance(decision.action, Gather) else ()
-    return " ".join(s.text for s in decision.speech + prompt)
-
-
-CLOSED = FlowState("closed", "acme")
-CASE = CaseFacts(1042, sp("2026-11-30 18:00"), "normal")
-
 
 # (moment, what the line decides) on the São Paulo line.
 ARRIVALS = [
