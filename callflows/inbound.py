@@ -166,7 +166,8 @@ def _ring(call: CallFacts, tier: int, note: str, speech: tuple[Speech, ...], ski
     """Ring the tier's group (less `skip`, who was just rung); with nobody in it, straight to voicemail."""
     group = tuple(number for number in call.line.group(tier) if number != skip)
     if not group:
-        return take_message(call, f"{note}; nobody in tier {tier} → voicemail", speech)
+        return take_message(call, f"{note}; nobody in tier {tier} → voicemail",
+                            speech + (say(call, "nobody_answered"),))
     return Decision(note, speech, Dial(group, "ring_result", call.state.fresh(), call.line.ring_seconds))
 
 

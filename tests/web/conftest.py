@@ -19,11 +19,11 @@ def make_app(support, database_url, clock, tmp_path):
     """Build the app on the test database; `twilio_api_base` points it at a fake Twilio."""
     apps = []
 
-    def make(twilio_api_base: str | None = None, config=support):
+    def make(twilio_api_base: str | None = None, config=support, api_token: str | None = None):
         settings = Settings(config_path="examples/support.toml", database_url=database_url,
                             twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN,
                             twilio_api_base=twilio_api_base, secret_key="test",
-                            spool_dir=str(tmp_path / "spool"))
+                            spool_dir=str(tmp_path / "spool"), api_token=api_token)
         app = create_app(settings, config, clock=clock, public_url="http://localhost")
         apps.append(app)
         return app

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
@@ -51,3 +52,51 @@ def test_the_system_clock_is_utc_and_a_started_clock_begins_where_it_is_told():
     assert system_clock() == dt.datetime(2026, 11, 20, 13, tzinfo=dt.timezone.utc)
     start = dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
     assert clock_starting_at(start)() == dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone.utc)
+
+
+def test_a_tam_on_an_advanced_package_stops_the_service_at_start_up_naming_the_package(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE_CONFIG.read_text().replace("tam = false  # the policy", "tam = true  # the policy"))
+    for name, value in {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "SECRET_KEY": "s"}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["--config", str(bad), "serve"])
+    assert result.exit_code == 1
+    assert f"{bad}: packages[1]: package 'advanced' is advanced and includes a TAM; the policy forbids it" \
+        in result.output
+
+
+# (what the caller does, what the simulator must show): the paths of issue 4, through `router call`.
+SIMULATED_PATHS = [
+    (["--from", "+55 11 98888-7777", "--press", "3"],        # ACME Retail: the TAM is offered and rung
+     ["tecle 3", "Dial +5511970000005 → completed", "tier 2, ACME Retail"]),
+    (["--from", "+55 31 98765-4321", "--press", "1"],        # Initech: no TAM in its package, none offered
+     ["tecle 2.", "Dial +5511970000001, +5511970000002", "tier 1, Initech"]),
+    (["--from", "+55 21 98765-1234"],                        # Umbrella Labs: no phone channel
+     ["não inclui atendimento por telefone", "no case opened"]),
+    (["--from", "+55 11 91234-5678", "--press", "1,2,3"],   # unknown caller, three wrong accounts
+     ["Não conseguimos identificar a sua conta", "unidentified (flagged for review)"]),
+]
+
+
+@pytest.mark.parametrize(("args", "shown"), SIMULATED_PATHS)
+def test_router_call_shows_each_customer_path(tmp_path, monkeypatch, args, shown):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'sim.sqlite3'}")
+    base = ["--config", str(EXAMPLE_CONFIG), "call", "--to", "+55 11 3000-0000", "--at", "2026-11-23 10:00"]
+    result = CliRunner().invoke(cli, base + args)
+    assert result.exit_code == 0, result.output
+    for text in shown:
+        assert text in result.output
+
+
+def test_router_call_shows_an_existing_case_and_a_repeat_caller_joining_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'sim.sqlite3'}")
+    base = ["--config", str(EXAMPLE_CONFIG), "call", "--to", "+55 11 3000-0000", "--from", "+55 11 98888-7777"]
+    runner = CliRunner()
+    first = runner.invoke(cli, base + ["--at", "2026-11-23 10:00", "--press", "1"])
+    assert "case 1001: normal, tier 1" in first.output
+    repeat = runner.invoke(cli, base + ["--at", "2026-11-23 10:20", "--press", "1"])
+    assert "Esta ligação foi adicionada ao seu chamado aberto, número 1, 0, 0, 1." in repeat.output
+    assert "this call joined the open case, which now has 2 calls" in repeat.output
+    existing = runner.invoke(cli, base + ["--at", "2026-11-24 15:00", "--press", "2,1001"])
+    assert "sobre o chamado 1, 0, 0, 1" in existing.output
+    assert "which now has 3 calls" in existing.output
