@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from callflows.decision import AttachRecording, CallerInput, CallFacts, Decision, FlowState, Gather, Record, Speech
+from callflows.decision import (
+    AttachRecording,
+    CallerInput,
+    CallFacts,
+    Decision,
+    FlowState,
+    Gather,
+    Record,
+    Speech,
+)
 from callflows.prompts import DEFAULT_VOICE, ENGLISH, prompt
 
 MAX_ATTEMPTS = 3  # the question and two re-prompts, then the message path

@@ -7,8 +7,8 @@ business-hours caller still reaches tier 1.
 
 from __future__ import annotations
 
-from callflows.decision import CallFacts, Decision, Dial, Hangup
 from callflows.common import say
+from callflows.decision import CallFacts, Decision, Dial, Hangup
 from callflows.inbound import on_critical_path
 
 RING_SECONDS = 30

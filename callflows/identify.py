@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from callflows.common import retry, say, take_message
-from callflows.decision import CallerInput, CallFacts, CustomerFacts, Decision, FlowState, Gather, Hangup
+from callflows.decision import (
+    CallerInput,
+    CallFacts,
+    CustomerFacts,
+    Decision,
+    FlowState,
+    Gather,
+    Hangup,
+)
 
 
 def ask_account(call: CallFacts, state: FlowState) -> Gather:

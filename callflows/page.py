@@ -1,19 +1,29 @@
 """The on-call engineer's side of a page: the voice call and the SMS reply.
 
-The voice call reads the case and asks for a key; an SMS reply such as
-``ACK 1042`` or just ``1`` acknowledges too.
+The voice call reads every case the page carries and asks for a key: 1
+acknowledges, 2 escalates now, 3 repeats. An SMS reply such as ``ACK 1042``
+or just ``1`` acknowledges too; ``ESC 1042`` or ``2`` escalates.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from callflows.decision import Decision, FlowState, Gather, Hangup, Speech
 from callflows.prompts import DEFAULT_VOICE, ENGLISH
 from callflows.speech import digits
 
 MAX_ATTEMPTS = 3
+KeyAction = Literal["acknowledge", "escalate"] | None
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    number: int
+    customer: str
+    caller: str | None
 
 
 @dataclass(frozen=True)
@@ -21,10 +31,8 @@ class PageFacts:
     """The page an engineer is being called about."""
 
     company: str
-    case_number: int
-    customer: str
     line: str
-    caller: str | None
+    cases: tuple[CaseSummary, ...]
     acknowledged_by: str | None = None
     voice: str = DEFAULT_VOICE
 
@@ -33,62 +41,82 @@ def _speak(page: PageFacts, text: str) -> Speech:
     return Speech(text, ENGLISH, page.voice)
 
 
+def _cases_text(page: PageFacts) -> str:
+    parts = [f"case {digits(c.number)}, from {c.customer}" for c in page.cases]
+    what = "Critical production " + ("; ".join(parts) if len(parts) == 1 else
+                                     f"cases, {len(parts)} of them: " + "; ".join(parts))
+    return f"{what}, on the {page.line} line."
+
+
 def _ask(page: PageFacts, state: FlowState) -> Gather:
-    text = (f"Critical production case {digits(page.case_number)}, from {page.customer}, "
-            f"on the {page.line} line. Press 1 to acknowledge. Press 3 to hear this again.")
+    text = (f"{_cases_text(page)} Press 1 to acknowledge. Press 2 to escalate to the next engineer. "
+            "Press 3 to hear this again.")
     return Gather("page_key", state, (_speak(page, text),), timeout=10)
 
 
-def page_call(page: PageFacts) -> Decision:
-    """The engineer answers the page call: read the case and ask for a key."""
+def page_call(page: PageFacts, answered_by_machine: bool = False) -> Decision:
+    """The page call is answered: by the engineer (read and ask) or by voicemail (a short message)."""
     hello = _speak(page, f"Hello, this is {page.company} support with a critical page.")
+    if answered_by_machine:
+        leave = _speak(page, f"{_cases_text(page)} Please check your messages and acknowledge. Goodbye.")
+        return Decision("voicemail answered: short message left, not an acknowledgement", (hello, leave), Hangup())
     if page.acknowledged_by:
-        done = _speak(page, f"Case {digits(page.case_number)} was already acknowledged by "
-                            f"{page.acknowledged_by}. Goodbye.")
+        done = _speak(page, f"This page was already acknowledged by {page.acknowledged_by}. Goodbye.")
         return Decision("page already acknowledged", (hello, done), Hangup())
     return Decision("page read to the engineer", (hello,), _ask(page, FlowState()))
 
 
-def page_key(page: PageFacts, digits_pressed: str | None, state: FlowState) -> tuple[Decision, bool]:
-    """The engineer pressed a key (or nothing); returns the decision and whether it acknowledges."""
+def page_key(page: PageFacts, digits_pressed: str | None, state: FlowState) -> tuple[Decision, KeyAction]:
+    """The engineer pressed a key (or nothing): the decision, and what it does to the page."""
     if digits_pressed == "1":
-        back = f" The caller's number is {digits(page.caller.lstrip('+'))}." if page.caller else ""
-        speech = _speak(page, f"Acknowledged. Case {digits(page.case_number)} is yours.{back} Goodbye.")
-        return Decision("acknowledged by key press", (speech,), Hangup()), True
+        callers = [f"case {c.number}: {digits(c.caller.lstrip('+'))}" for c in page.cases if c.caller]
+        back = f" Callers: {'; '.join(callers)}." if callers else ""
+        speech = _speak(page, f"Acknowledged. The page is yours.{back} Goodbye.")
+        return Decision("acknowledged by key press", (speech,), Hangup()), "acknowledge"
+    if digits_pressed == "2":
+        speech = _speak(page, "Escalating to the next engineer now. Goodbye.")
+        return Decision("escalated by key press", (speech,), Hangup()), "escalate"
     if digits_pressed == "3":
-        return Decision("page read again", (), _ask(page, state.fresh())), False
+        return Decision("page read again", (), _ask(page, state.fresh())), None
     if state.attempt + 1 >= MAX_ATTEMPTS:
         bye = _speak(page, "The page stays open until someone acknowledges it. Goodbye.")
-        return Decision("no acknowledgement on the call", (bye,), Hangup()), False
+        return Decision("no acknowledgement on the call", (bye,), Hangup()), None
     what = "no input" if not digits_pressed else f"{digits_pressed!r} not offered"
     sorry = _speak(page, "Sorry, I didn't get that." if not digits_pressed else "That is not an option.")
-    return Decision(f"{what} → asked again", (sorry,), _ask(page, state.retry())), False
+    return Decision(f"{what} → asked again", (sorry,), _ask(page, state.retry())), None
 
 
 @dataclass(frozen=True)
 class SmsReply:
-    """What an engineer's SMS asks for: acknowledge (a case, or their only open page) or help."""
+    """What an engineer's SMS asks for: acknowledge or escalate (a case, or their only open page), or help."""
 
-    acknowledge: bool
+    action: KeyAction
     case_number: int | None = None
 
 
-_ACK = re.compile(r"^\s*(?:ack(?:nowledge)?\s*#?\s*(\d+)|1)\s*[.!]*\s*$", re.IGNORECASE)
+_REPLY = re.compile(r"^\s*(?:(ack(?:nowledge)?|esc(?:alate)?)\s*#?\s*(\d+)|([12]))\s*[.!]*\s*$", re.IGNORECASE)
 
 
 def parse_reply(body: str | None) -> SmsReply:
-    """Read an SMS reply: "ACK 1042", "ack #1042", "1"; anything else asks for help."""
-    match = _ACK.match(body or "")
+    """Read an SMS reply: "ACK 1042", "1", "ESC 1042", "2"; anything else asks for help."""
+    match = _REPLY.match(body or "")
     if not match:
-        return SmsReply(acknowledge=False)
-    return SmsReply(acknowledge=True, case_number=int(match.group(1)) if match.group(1) else None)
+        return SmsReply(None)
+    word, number, key = match.groups()
+    acknowledge = (word or "").lower().startswith("ack") or key == "1"
+    return SmsReply("acknowledge" if acknowledge else "escalate", int(number) if number else None)
 
 
 def page_sms(page: PageFacts) -> str:
     """The SMS that pages an engineer."""
-    caller = f" Caller: {page.caller}." if page.caller else ""
-    return (f"{page.company} CRITICAL case {page.case_number} from {page.customer} on {page.line}.{caller} "
-            f"Reply ACK {page.case_number} to acknowledge.")
+    first = page.cases[0]
+    numbers = ", ".join(str(c.number) for c in page.cases)
+    customers = ", ".join(sorted({c.customer for c in page.cases}))
+    parts = [f"{page.company} CRITICAL case {numbers} from {customers} on {page.line}."]
+    parts += [f"Caller: {c.caller}." for c in page.cases if c.caller]
+    parts.append(f"Reply ACK {first.number} to acknowledge, ESC {first.number} to escalate.")
+    return " ".join(parts)
 
 
-HELP_SMS = "Reply ACK <case number> (or 1 if you have one open page) to acknowledge a page."
+HELP_SMS = ("Reply ACK <case number> (or 1 if you have one open page) to acknowledge, "
+            "ESC <case number> (or 2) to escalate.")

@@ -7,7 +7,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callflows.decision import AttachRecording, CaseFacts, Effect, JoinCase, MarkAnswered, OpenCase
+from callflows.decision import (
+    AttachRecording,
+    CaseFacts,
+    Effect,
+    JoinCase,
+    MarkAnswered,
+    OpenCase,
+)
 from router.config import SupportConfig
 from router.models import Call, Case, CaseTierChange
 from schedules import first_response_due, promise_status

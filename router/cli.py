@@ -43,7 +43,8 @@ def check_config(ctx: click.Context) -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     for line in support.lines:
-        click.echo(f"{line.number}  {line.name}  ({line.timezone.key}, {line.language}, rotation {line.rotation})")
+        click.echo(f"{line.number}  {line.name}  ({line.timezone.key}, {line.language}, "
+                   f"policy {line.escalation_policy}, after hours: {line.after_hours})")
     click.echo(f"{len(support.people)} people, {len(support.packages)} packages, "
                f"{len(support.customers)} customers, {len(support.rotations)} rotations: configuration is valid")
 
@@ -75,26 +76,24 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
 
 @cli.command()
-@click.option("--interval", default=5.0, show_default=True, help="seconds between passes")
+@click.option("--interval", default=1.0, show_default=True, help="seconds between passes")
 @click.option("--once", is_flag=True, help="one pass, then exit")
 @click.pass_context
 def worker(ctx: click.Context, interval: float, once: bool) -> None:
-    """Record spooled critical calls, then send notifications still pending (crashes, outages)."""
-    from pathlib import Path
+    """The paging engine: escalate pages whose step timed out, send what is due, replay the spool.
 
-    from router import create_app, db, spool
-    from router.paging import send_pending
+    Several workers may run side by side (rows are claimed with FOR UPDATE SKIP LOCKED).
+    """
+    from router import create_app
+    from router.engine import run_pass
 
     settings, support = _settings(ctx)
     app = create_app(settings, support)
     while True:
         with app.app_context():
-            recorded = spool.replay(Path(settings.spool_dir), db.sessions(app), support)
-            if recorded:
-                click.echo(f"recorded {len(recorded)} spooled critical call(s)")
-            sent = send_pending(db.sessions(app), app.extensions["twilio"], support, system_clock)
-        if sent:
-            click.echo(f"sent {sent} pending notification(s)")
+            summary = run_pass(app)
+        if any(summary.values()):
+            click.echo(", ".join(f"{count} {what}" for what, count in summary.items() if count))
         if once:
             return
         time.sleep(interval)
@@ -125,9 +124,12 @@ def _moment(text: str | None, support: SupportConfig, to: str) -> dt.datetime:
 @click.option("--engineer", type=click.Choice(["human", "machine", "no-answer", "busy", "failed"]),
               default="human", show_default=True, help="how the paged engineer's phone answers")
 @click.option("--engineer-presses", default="1", show_default=True)
+@click.option("--speed", default=1.0, show_default=True,
+              help="how much faster than real time the service's clock runs (60: a 5-minute step in 5 s)")
+@click.option("--whole-escalation", is_flag=True, help="wait until the page is acknowledged or escalation ends")
 @click.pass_context
 def call(ctx: click.Context, from_: str, to: str, at_text: str | None, press: str, record_seconds: int,
-         tier1: str, tam: str, engineer: str, engineer_presses: str) -> None:
+         tier1: str, tam: str, engineer: str, engineer_presses: str, speed: float, whole_escalation: bool) -> None:
     """Play one call through the webhooks, as Twilio would, and print the conversation."""
     from router.config import to_e164
     from router.simulator import Behaviour, format_report, local_stack, play
@@ -141,8 +143,8 @@ def call(ctx: click.Context, from_: str, to: str, at_text: str | None, press: st
     behaviour = Behaviour(tier1=tier1, tam=tam, engineer=engineer,
                           engineer_presses=tuple(engineer_presses.split(",")) if engineer_presses else ())
     presses = press.split(",") if press else []
-    with local_stack(settings, support, clock_starting_at(at), behaviour) as stack:
-        report = play(stack, from_, to, presses, record_seconds, behaviour)
+    with local_stack(settings, support, clock_starting_at(at, speed), behaviour) as stack:
+        report = play(stack, from_, to, presses, record_seconds, behaviour, whole_escalation=whole_escalation)
     click.echo(format_report(report, from_, to, at))
 
 

@@ -8,16 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask
 
 from router import db
-from router.paging import send_pending
+from router.paging import send_due
 
 log = logging.getLogger(__name__)
 
 
 class Dispatcher:
-    """A small thread pool that sends a page's pending notifications after its request commits.
+    """A small thread pool that sends a page's notifications due now, after its request commits.
 
     The notifications are rows first, so a crashed process loses nothing: anything
-    still pending is sent by the next `send_pending` run (the worker).
+    still pending is sent by `router worker`, which also sends the later ones.
     """
 
     def __init__(self, app: Flask, threads: int = 4) -> None:
@@ -25,14 +25,14 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dispatch")
 
     def submit(self, page_id: int) -> None:
-        """Send page `page_id`'s pending notifications soon, in the background."""
+        """Send page `page_id`'s notifications due now, in the background."""
         self._pool.submit(self._send, page_id)
 
     def _send(self, page_id: int) -> None:
         with self._app.app_context():
             try:
                 ext = self._app.extensions
-                send_pending(db.sessions(self._app), ext["twilio"], ext["support"], ext["clock"], page_id)
+                send_due(db.sessions(self._app), ext["twilio"], ext["support"], ext["clock"], page_id)
             except Exception:
                 log.exception("dispatching page %s failed; the worker will retry", page_id)
 

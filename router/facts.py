@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from callflows.decision import CallerInput, CallFacts, CustomerFacts, FlowState, LineFacts
+from callflows.decision import (
+    CallerInput,
+    CallFacts,
+    CustomerFacts,
+    FlowState,
+    LineFacts,
+)
 from router.config import Customer, Line, SupportConfig, to_e164
 
 

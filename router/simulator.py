@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,13 +19,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from router import create_app, db
+from router.cases import promise
 from router.clock import Clock
 from router.config import Settings, SupportConfig
+from router.engine import run_pass
 from router.fake_twilio import BackgroundServer, FakeTwilio, Script
-from router.cases import promise
 from router.models import Call, Page
 
-FINAL = {"completed", "busy", "no-answer", "failed", "canceled", "delivered", "undelivered"}
+FINAL = {"completed", "busy", "no-answer", "failed", "canceled", "delivered", "undelivered", "machine"}
 
 
 @dataclass
@@ -57,7 +59,7 @@ def local_stack(settings: Settings, support: SupportConfig, clock: Clock,
         settings = dataclasses.replace(settings, twilio_api_base=fake.url)
         app = create_app(settings, support, clock=clock)
         db.upgrade(app.extensions["engine"])
-        with BackgroundServer(app) as server:
+        with BackgroundServer(app) as server, _worker(app):
             app.config["PUBLIC_URL"] = server.url
             _register_numbers(fake, support, server.url, behaviour)
             try:
@@ -66,6 +68,25 @@ def local_stack(settings: Settings, support: SupportConfig, clock: Clock,
                 app.extensions["dispatcher"].shutdown()
                 fake.network.shutdown()
         app.extensions["engine"].dispose()
+
+
+@contextmanager
+def _worker(app, interval: float = 0.2) -> Iterator[None]:
+    """`router worker`'s passes in a thread beside the simulated service, stopped on the way out."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            with app.app_context():
+                run_pass(app)
+
+    thread = threading.Thread(target=loop, name="simulated-worker", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _register_numbers(fake: FakeTwilio, support: SupportConfig, url: str, behaviour: Behaviour) -> None:
@@ -91,8 +112,13 @@ class CallReport:
 
 
 def play(stack: LocalStack, from_: str, to: str, presses: list[str], recording_seconds: int = 7,
-         behaviour: Behaviour = Behaviour(), page_timeout: float = 20.0) -> CallReport:
-    """Place one inbound call and wait (bounded) for the page it caused, if any, to settle."""
+         behaviour: Behaviour = Behaviour(), page_timeout: float = 60.0, whole_escalation: bool = False
+         ) -> CallReport:
+    """Place one inbound call and wait (bounded) for the page it caused, if any, to settle.
+
+    A page settles when its first notifications are answered, or, with `whole_escalation`,
+    when it is acknowledged or its escalation has run out.
+    """
     support = stack.support
     line = support.line(to)
     agents = (line.ring_group + line.tier2_group + line.tier3_group) if line else ()
@@ -105,7 +131,7 @@ def play(stack: LocalStack, from_: str, to: str, presses: list[str], recording_s
     sessions = db.sessions(stack.app)
     page_id = _describe_call(sessions, transcript.call_sid, report, stack.support)
     if page_id is not None:
-        stack.fake.wait_until(lambda: _page_settled(sessions, page_id), timeout=page_timeout)
+        stack.fake.wait_until(lambda: _page_settled(sessions, page_id, whole_escalation), timeout=page_timeout)
         report.page = _describe_page(sessions, page_id, stack.support)
         report.engineer_calls = [stack.fake.transcript(c["sid"]).lines() for c in stack.fake.calls()
                                  if stack.fake.transcript(c["sid"]) and c["sid"] in report.page["call_sids"]]
@@ -133,14 +159,20 @@ def _describe_call(sessions, sid: str, report: CallReport, support: SupportConfi
             "answered": case.first_answered_at.astimezone(zone) if case.first_answered_at else None,
             "recording_seconds": case.recording_seconds,
         }
-        page = session.scalars(select(Page).where(Page.case_id == case.id)).first()
-        return page.id if page else None
+        return case.page_id
 
 
-def _page_settled(sessions, page_id: int) -> bool:
-    """Every notification has its final Twilio status (the engineer's call is over)."""
+def _page_settled(sessions, page_id: int, whole_escalation: bool) -> bool:
+    """Nothing sent is still under way, and the page is taken, exhausted or (by default) past its first step."""
     with sessions() as session:
-        return all(n.status in FINAL for n in session.get(Page, page_id).notifications)
+        page = session.get(Page, page_id)
+        under_way = [n for n in page.notifications if n.status not in FINAL and n.status != "pending"]
+        if under_way:
+            return False
+        if page.status != "open" or page.next_escalation_at is None:
+            return True
+        first = [n for n in page.notifications if (n.round, n.step) == (0, 0)]
+        return not whole_escalation and bool(first) and all(n.status in FINAL for n in first)
 
 
 def _describe_page(sessions, page_id: int, support: SupportConfig) -> dict:
@@ -148,9 +180,10 @@ def _describe_page(sessions, page_id: int, support: SupportConfig) -> dict:
         page = session.get(Page, page_id)
         by = support.person(page.acknowledged_by).name if page.acknowledged_by else None
         return {
-            "status": page.status, "rotation": page.rotation_id,
+            "status": page.status, "policy": page.policy_id,
             "notifications": [(support.person(n.person_id).name, n.channel, n.to_number, n.status)
                               for n in page.notifications],
+            "events": [f"{e.at:%H:%M:%S} {e.kind}: {e.detail}" for e in page.events],
             "acknowledged_by": by, "acknowledged_via": page.acknowledged_via,
             "acknowledged_after": (page.acknowledged_at - page.opened_at) if page.acknowledged_at else None,
             "call_sids": {n.twilio_sid for n in page.notifications if n.channel == "voice"},
@@ -173,7 +206,8 @@ def format_report(report: CallReport, from_: str, to: str, at: dt.datetime) -> s
         out.append("  no case opened")
     page = report.page
     if page:
-        out.append(f"  page ({page['rotation']}): {page['status']}")
+        out.append(f"  page (policy {page['policy']}): {page['status']}")
+        out += [f"    {event}" for event in page["events"]]
         out += [f"    {name}: {channel} to {number} → {status}" for name, channel, number, status in page["notifications"]]
         if page["acknowledged_by"]:
             out.append(f"    acknowledged by {page['acknowledged_by']} via {page['acknowledged_via']} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -36,6 +37,18 @@ def postgres_database():
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file migrated once per session; each test starts from a copy of it."""
+    from router import db
+
+    path = tmp_path_factory.mktemp("template") / "router.sqlite3"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """Each database test runs on SQLite and on PostgreSQL, from an empty, migrated schema."""
@@ -43,14 +56,14 @@ def database_url(request, tmp_path):
     from router.models import Base
 
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'router.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_database")
+        path = tmp_path / "router.sqlite3"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_database")
     engine = db.make_engine(url)
     db.upgrade(engine)
-    if request.param == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url

@@ -7,11 +7,13 @@ come only from the environment (see `Settings`). A mistake is reported as
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -19,14 +21,25 @@ from router.config.errors import ConfigError
 from router.config.fields import Section, to_e164
 from router.config.sections import (
     Customer,
+    EscalationPolicyConfig,
     Line,
+    OverrideConfig,
     Package,
+    PagingConfig,
     Person,
     RotationConfig,
     ServiceConfig,
 )
 from router.config.settings import Settings
-from schedules import Rotation
+from schedules import (
+    EscalationPolicy,
+    Override,
+    Rotation,
+    first_position,
+    next_position,
+    resolve,
+    step_at,
+)
 
 __all__ = ["ConfigError", "Customer", "Line", "Package", "Person", "ServiceConfig", "Settings",
            "SupportConfig", "load_config", "to_e164"]
@@ -36,27 +49,39 @@ class SupportConfig(Section):
     """The whole validated configuration, with the look-ups the service needs."""
 
     service: ServiceConfig
+    paging: PagingConfig = PagingConfig()
     lines: tuple[Line, ...] = Field(min_length=1)
     people: tuple[Person, ...] = ()
     packages: tuple[Package, ...] = ()
     customers: tuple[Customer, ...] = ()
     rotations: tuple[RotationConfig, ...] = ()
+    overrides: tuple[OverrideConfig, ...] = ()
+    escalation_policies: tuple[EscalationPolicyConfig, ...] = ()
 
     @model_validator(mode="after")
     def _references(self) -> SupportConfig:
         _unique("lines", [line.number for line in self.lines], "number")
-        for kind, items in (("people", self.people), ("packages", self.packages),
-                            ("customers", self.customers), ("rotations", self.rotations)):
-            _unique(kind, [item.id for item in items], "id")
+        for kind in ("people", "packages", "customers", "rotations", "escalation_policies"):
+            _unique(kind, [item.id for item in getattr(self, kind)], "id")
         _unique("customers", [c.account for c in self.customers], "account")
         _unique("customers", [n for c in self.customers for n in c.contacts], "contacts")
+        self._check_lines()
+        self._check_customers()
+        self._check_paging()
+        return self
+
+    def _check_lines(self) -> None:
         people = {p.id for p in self.people}
         for i, line in enumerate(self.lines):
             for group in ("ring_group", "tier2_group", "tier3_group"):
                 for person in getattr(line, group):
                     _known(person, people, f"lines[{i}].{group}", "people")
-            if line.rotation:
-                _known(line.rotation, {r.id for r in self.rotations}, f"lines[{i}].rotation", "rotations")
+            if line.escalation_policy:
+                _known(line.escalation_policy, {p.id for p in self.escalation_policies},
+                       f"lines[{i}].escalation_policy", "escalation_policies")
+
+    def _check_customers(self) -> None:
+        people = {p.id for p in self.people}
         packages = {p.id: p for p in self.packages}
         for i, customer in enumerate(self.customers):
             _known(customer.package, set(packages), f"customers[{i}].package", "packages")
@@ -64,10 +89,26 @@ class SupportConfig(Section):
                 _known(customer.tam, people, f"customers[{i}].tam", "people")
                 if not packages[customer.package].tam:
                     raise ValueError(f"customers[{i}].tam: package {customer.package!r} includes no TAM")
+
+    def _check_paging(self) -> None:
+        people, rotations = {p.id for p in self.people}, {r.id for r in self.rotations}
         for i, rotation in enumerate(self.rotations):
             for person in rotation.participants:
                 _known(person, people, f"rotations[{i}].participants", "people")
-        return self
+        for i, override in enumerate(self.overrides):
+            _known(override.rotation, rotations, f"overrides[{i}].rotation", "rotations")
+            for person in filter(None, (override.person, override.replaces)):
+                _known(person, people, f"overrides[{i}]", "people")
+            if override.ends <= override.starts:
+                raise ValueError(f"overrides[{i}]: ends must be after starts")
+        for i, policy in enumerate(self.escalation_policies):
+            for j, step in enumerate(policy.steps):
+                for target in step.targets:
+                    kind, name = target.split(":", 1)
+                    _known(name, rotations if kind == "rotation" else people,
+                           f"escalation_policies[{i}].steps[{j}].targets", "rotations" if kind == "rotation" else "people")
+            for person in policy.fallback:
+                _known(person, people, f"escalation_policies[{i}].fallback", "people")
 
     @cached_property
     def _by_key(self) -> dict[str, dict]:
@@ -79,6 +120,9 @@ class SupportConfig(Section):
             "account": {c.account: c for c in self.customers},
             "contact": {n: c for c in self.customers for n in c.contacts},
             "rotation": {r.id: r.rotation() for r in self.rotations},
+            "policy": {p.id: p.policy() for p in self.escalation_policies},
+            "overrides": {r.id: tuple(_override(o, r.timezone) for o in self.overrides if o.rotation == r.id)
+                          for r in self.rotations},
         }
 
     def line(self, number: str | None) -> Line | None:
@@ -116,6 +160,38 @@ class SupportConfig(Section):
     def rotation(self, rotation_id: str | None) -> Rotation | None:
         """The rotation with this id, as `schedules` reads it."""
         return self._by_key["rotation"].get(rotation_id)
+
+    @property
+    def rotations_by_id(self) -> dict[str, Rotation]:
+        """Every rotation, by id."""
+        return self._by_key["rotation"]
+
+    @property
+    def overrides_by_rotation(self) -> dict[str, tuple[Override, ...]]:
+        """Each rotation's overrides, as `schedules` reads them."""
+        return self._by_key["overrides"]
+
+    def policy(self, policy_id: str | None) -> EscalationPolicy | None:
+        """The escalation policy with this id."""
+        return self._by_key["policy"].get(policy_id)
+
+    def first_responder(self, line: Line, at: dt.datetime) -> Person | None:
+        """Whom the line's policy reaches first at `at` (for the fault path that dials without the database)."""
+        policy = self.policy(line.escalation_policy)
+        position = first_position(policy) if policy else None
+        while position is not None:
+            reached = resolve(step_at(policy, position), self.rotations_by_id, self.overrides_by_rotation, at)
+            if reached:
+                return self.person(reached[0])
+            position = next_position(policy, position)
+        return None
+
+
+def _override(override: OverrideConfig, zone: ZoneInfo) -> Override:
+    def aware(moment: dt.datetime) -> dt.datetime:
+        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+    return Override(override.person, aware(override.starts), aware(override.ends), override.replaces)
 
 
 def _unique(kind: str, values: list[str], key: str) -> None:

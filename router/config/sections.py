@@ -18,7 +18,17 @@ from router.config.fields import (
     TimeZone,
     has_prompts,
 )
-from schedules import Closure, HolidayRules, Rotation, SupportHours, Window
+from schedules import (
+    Closure,
+    ContactMethod,
+    EscalationPolicy,
+    EscalationStep,
+    HolidayRules,
+    Rotation,
+    SupportHours,
+    Target,
+    Window,
+)
 
 
 class ClosureConfig(Section):
@@ -99,7 +109,8 @@ class Line(Section):
     tier2_group: tuple[Id, ...] = ()
     tier3_group: tuple[Id, ...] = ()
     ring_seconds: int = Field(default=25, ge=5, le=120)
-    rotation: Id | None = None
+    escalation_policy: Id | None = None
+    after_hours: Literal["callback", "connect"] = "callback"
 
     _support_hours: SupportHours = PrivateAttr()
 
@@ -125,12 +136,24 @@ class Line(Section):
         return self.place or self.timezone.key.rsplit("/", 1)[-1].replace("_", " ")
 
 
+class ContactConfig(Section):
+    """One way to reach a person during a page, and how long after the page reaches them."""
+
+    channel: Literal["sms", "voice"]
+    after_minutes: float = Field(default=0, ge=0, le=60)
+
+
 class Person(Section):
     """An engineer or agent who can be rung or paged."""
 
     id: Id
     name: str = Field(min_length=1)
     phone: Phone
+    contact: tuple[ContactConfig, ...] = (ContactConfig(channel="sms"), ContactConfig(channel="voice"))
+
+    def contact_methods(self) -> tuple[ContactMethod, ...]:
+        """The person's contact methods as `schedules` reads them."""
+        return tuple(ContactMethod(c.channel, dt.timedelta(minutes=c.after_minutes)) for c in self.contact)
 
 
 class Package(Section):
@@ -169,14 +192,64 @@ class RotationConfig(Section):
     id: Id
     timezone: TimeZone
     start: dt.datetime  # local time of the first hand-off, without offset
-    shift: Literal["daily", "weekly"] = "weekly"
+    shift: Literal["daily", "weekly"] | None = None
+    shift_days: int | None = Field(default=None, ge=1, le=366)
     participants: tuple[Id, ...]
+
+    @model_validator(mode="after")
+    def _one_length(self) -> RotationConfig:
+        if self.shift and self.shift_days:
+            raise ValueError("give either shift or shift_days, not both")
+        return self
 
     def rotation(self) -> Rotation:
         """The rotation as `schedules` reads it."""
         start = self.start if self.start.tzinfo else self.start.replace(tzinfo=self.timezone)
-        days = 1 if self.shift == "daily" else 7
+        days = self.shift_days or (1 if self.shift == "daily" else 7)
         return Rotation(self.id, self.timezone, start, self.participants, shift_days=days)
+
+
+class OverrideConfig(Section):
+    """Someone covers a rotation for a while: a swap, a holiday."""
+
+    rotation: Id
+    person: Id
+    starts: dt.datetime  # local time in the rotation's time zone, without offset
+    ends: dt.datetime
+    replaces: Id | None = None  # only this person's shifts; none: whoever is on call
+
+
+class StepConfig(Section):
+    """One escalation step: whom it reaches and how long it waits for an acknowledgement."""
+
+    targets: tuple[Annotated[str, Field(pattern=r"^(rotation|person):[a-z0-9][a-z0-9_-]*$")], ...] = Field(
+        min_length=1)
+    delay_minutes: float = Field(default=5, ge=1, le=9000)
+    ring_seconds: int = Field(default=25, ge=5, le=120)
+
+    def step(self) -> EscalationStep:
+        """The step as `schedules` reads it."""
+        targets = tuple(Target(*target.split(":", 1)) for target in self.targets)
+        return EscalationStep(targets, dt.timedelta(minutes=self.delay_minutes), self.ring_seconds)
+
+
+class EscalationPolicyConfig(Section):
+    """Ordered steps, repeated, then a final fallback (the support manager, say)."""
+
+    id: Id
+    steps: tuple[StepConfig, ...] = Field(min_length=1)
+    repeat: int = Field(default=0, ge=0, le=5)
+    fallback: tuple[Id, ...] = ()
+
+    def policy(self) -> EscalationPolicy:
+        """The policy as `schedules` reads it."""
+        return EscalationPolicy(self.id, tuple(s.step() for s in self.steps), self.repeat, self.fallback)
+
+
+class PagingConfig(Section):
+    """How hard the paging engine may push: no page storms."""
+
+    quiet_minutes: float = Field(default=1, ge=0, le=60)  # an engineer is not called again within this
 
 
 class ServiceConfig(Section):

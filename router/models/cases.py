@@ -30,9 +30,16 @@ class Case(Base):
     first_response_due: Mapped[dt.datetime]
     first_answered_at: Mapped[dt.datetime | None]
     first_answered_by: Mapped[str | None] = mapped_column(String(64))  # person id, or "live call"
+    # The page that asked an engineer to take this case, and who took it (each case keeps its own record
+    # even when one page carries several cases).
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"), index=True)
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_via: Mapped[str | None] = mapped_column(String(8))
     recording_url: Mapped[str | None] = mapped_column(String(500))
     recording_seconds: Mapped[int | None]
 
+    page: Mapped[Page | None] = relationship(back_populates="cases")  # noqa: F821
     tier_changes: Mapped[list[CaseTierChange]] = relationship(
         back_populates="case", order_by="CaseTierChange.id", cascade="all, delete-orphan")
 

@@ -1,55 +1,82 @@
-"""Pages to on-call engineers, each notification attempt, and SMS replies."""
+"""Pages to on-call engineers: escalation state, each notification attempt, the page's history, SMS replies."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from router.models.base import Base
 
 
 class Page(Base):
-    """A request that the on-call engineer take a critical case, open until acknowledged."""
+    """A request that the on-call engineers take one or more critical cases, open until acknowledged.
+
+    Its escalation state lives here so that any worker can carry it on: the
+    current position in the policy (round, step) and when that step times out.
+    """
 
     __tablename__ = "pages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     line_number: Mapped[str] = mapped_column(String(20))
-    rotation_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(24), default="open")  # open, acknowledged, no one on call
+    policy_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24), default="open")  # open, acknowledged
     opened_at: Mapped[dt.datetime]
+    round: Mapped[int] = mapped_column(default=0)
+    step: Mapped[int] = mapped_column(default=0)
+    step_started_at: Mapped[dt.datetime | None]
+    # When the current step gives up waiting; None once escalation has run out (the page stays open).
+    next_escalation_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     acknowledged_at: Mapped[dt.datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))  # person id
-    acknowledged_via: Mapped[str | None] = mapped_column(String(8))  # "voice" or "sms"
+    acknowledged_via: Mapped[str | None] = mapped_column(String(8))  # "voice", "sms" or "connect"
 
+    cases: Mapped[list[Case]] = relationship(back_populates="page", order_by="Case.id")  # noqa: F821
     notifications: Mapped[list[Notification]] = relationship(
-        back_populates="page", order_by="Notification.id", cascade="all, delete-orphan"
-    )
+        back_populates="page", order_by="Notification.id", cascade="all, delete-orphan")
+    events: Mapped[list[PageEvent]] = relationship(
+        back_populates="page", order_by="PageEvent.id", cascade="all, delete-orphan")
 
 
 class Notification(Base):
     """One attempt to reach one person on one channel, with Twilio's latest status."""
 
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("page_id", "person_id", "channel", "round"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
     person_id: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8))  # "sms" or "voice"
-    round: Mapped[int] = mapped_column(default=0)  # escalation round, for the paging engine
+    round: Mapped[int] = mapped_column(default=0)
+    step: Mapped[int] = mapped_column(default=0)
     to_number: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str | None] = mapped_column(Text)  # an SMS's own text, when it is not the page's summary
     status: Mapped[str] = mapped_column(String(24), default="pending", index=True)
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    answered_by: Mapped[str | None] = mapped_column(String(24))  # Twilio's answering machine detection
     error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime]
 
     page: Mapped[Page] = relationship(back_populates="notifications")
+
+
+class PageEvent(Base):
+    """What happened to a page and when: steps, nobody on call, escalations, acknowledgements."""
+
+    __tablename__ = "page_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(String(300))
+
+    page: Mapped[Page] = relationship(back_populates="events")
 
 
 class InboundSms(Base):

@@ -1,4 +1,4 @@
-"""The engineer's page call: read the case, take the key press, follow Twilio's statuses."""
+"""The engineer's page call: read the cases, take the key press, follow Twilio's statuses."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from callflows.page import page_key as page_key_flow
 from callflows.twiml import render
 from router import db
 from router.calllog import answered_before, call_ended, log_call, log_event, request_key
+from router.escalation import acknowledge, escalate, move_on_if_nobody_answered
 from router.links import external_url
-from router.models import Case, Notification
-from router.paging import acknowledge, advance_status, page_facts
+from router.models import Notification
+from router.paging import advance_status, page_facts
 from router.webhooks import bp
 from router.webhooks.replies import twiml
+
+MACHINE = {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 
 
 def _key_url(notification_id: int):
@@ -25,8 +28,9 @@ def _key_url(notification_id: int):
 
 @bp.post("/voice/page/<int:notification_id>")
 def page_call(notification_id: int):
-    """The engineer picked up the page call."""
-    return _page_step(notification_id, "page", lambda facts: (page_call_flow(facts), False))
+    """The page call was answered, by the engineer or by their voicemail."""
+    machine = request.form.get("AnsweredBy") in MACHINE
+    return _page_step(notification_id, "page", lambda facts: (page_call_flow(facts, machine), None), machine)
 
 
 @bp.post("/voice/page/<int:notification_id>/key")
@@ -38,7 +42,7 @@ def page_key(notification_id: int):
     return _page_step(notification_id, "page_key", lambda facts: page_key_flow(facts, digits, state))
 
 
-def _page_step(notification_id: int, step: str, decide):
+def _page_step(notification_id: int, step: str, decide, machine: bool = False):
     support = current_app.extensions["support"]
     now = current_app.extensions["clock"]()
     session = db.session()
@@ -49,21 +53,28 @@ def _page_step(notification_id: int, step: str, decide):
             return twiml(earlier.twiml)
         notification = session.get(Notification, notification_id) or abort(404)
         page = notification.page
-        decision, acknowledges = decide(page_facts(page, session.get(Case, page.case_id), support))
-        if acknowledges and not acknowledge(page, notification.person_id, "voice", now):
+        decision, action = decide(page_facts(page, support))
+        if action == "acknowledge" and not acknowledge(page, notification.person_id, "voice", now):
             decision = Decision("acknowledged already", decision.speech, decision.action)
+        elif action == "escalate":
+            escalate(session, page, support, now, f"{notification.person_id} pressed 2")
+        if machine:
+            notification.answered_by = request.form.get("AnsweredBy", "")[:24]
         call = log_call(session, request.form.get("CallSid") or f"page-{notification_id}", now,
                         direction="page", line_number=page.line_number, from_number=page.line_number,
-                        to_number=notification.to_number, case_id=page.case_id)
+                        to_number=notification.to_number)
         document = render(decision, _key_url(notification_id))
         log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
+    if action == "escalate":
+        current_app.extensions["dispatcher"].submit(page.id)
     return twiml(document)
 
 
 @bp.post("/voice/page/<int:notification_id>/status")
 def page_status(notification_id: int):
-    """Twilio's status callback for a page call: ringing, completed, busy, no-answer..."""
-    return _notification_status(notification_id, request.form.get("CallStatus", ""))
+    """Twilio's status callback for a page call: busy, no-answer, failed or voicemail move on at once."""
+    status = request.form.get("CallStatus", "")
+    return _notification_status(notification_id, status)
 
 
 @bp.post("/sms/status/<int:notification_id>")
@@ -74,12 +85,22 @@ def sms_status(notification_id: int):
 
 
 def _notification_status(notification_id: int, status: str):
+    support = current_app.extensions["support"]
     now = current_app.extensions["clock"]()
     session = db.session()
+    escalated = False
     with session.begin():
         notification = session.get(Notification, notification_id) or abort(404)
+        answered_by = request.form.get("AnsweredBy") or notification.answered_by
+        if notification.channel == "voice" and status == "completed" and answered_by in MACHINE:
+            status = "machine"  # voicemail took the call: not an acknowledgement, and nobody was reached
         if status:
             advance_status(session, notification_id, status, now)
-        if notification.channel == "voice" and request.form.get("CallSid"):
-            call_ended(session, request.form["CallSid"], status, request.form.get("CallDuration"), now)
+        if notification.channel == "voice":
+            if request.form.get("CallSid"):
+                call_ended(session, request.form["CallSid"], status, request.form.get("CallDuration"), now)
+            session.refresh(notification)
+            escalated = move_on_if_nobody_answered(session, notification.page, support, now)
+    if escalated:
+        current_app.extensions["dispatcher"].submit(notification.page_id)
     return "", 204

@@ -16,11 +16,11 @@ from callflows.twiml import render
 from router import db, spool
 from router.calllog import answered_before, call_ended, log_call, log_event, request_key
 from router.cases import apply_effects, case_facts, find_case, open_case
+from router.escalation import open_page
 from router.facts import call_facts, caller_input, phone_number
-from router.paging import open_page
 from router.webhooks import bp
 from router.webhooks.replies import flow_state, step_url, twiml
-from schedules import on_call, status
+from schedules import status
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +119,8 @@ def _fallback(name: str, facts: CallFacts):
         _spool_critical(name, facts)
     engineer = None
     if facts.line is not None:
-        rotation = support.rotation(support.line(facts.line.number).rotation)
-        person = on_call(rotation, facts.at) if rotation else None
-        engineer = support.person(person).phone if person else None
+        person = support.first_responder(support.line(facts.line.number), facts.at)
+        engineer = person.phone if person else None
     return twiml(render(fallback(facts, name, engineer), step_url))
 
 

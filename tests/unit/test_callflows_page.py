@@ -3,49 +3,73 @@
 import pytest
 
 from callflows.decision import FlowState, Gather, Hangup
-from callflows.page import PageFacts, page_call, page_key, page_sms, parse_reply
+from callflows.page import (
+    CaseSummary,
+    PageFacts,
+    page_call,
+    page_key,
+    page_sms,
+    parse_reply,
+)
 from callflows.speech import clock, moment, weekly_hours
 
-PAGE = PageFacts(company="ACME Cloud", case_number=1042, customer="ACME Retail", line="ACME Suporte Brasil",
-                 caller="+5511988887777")
+PAGE = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil",
+                 cases=(CaseSummary(1042, "ACME Retail", "+5511988887777"),))
+TWO_CASES = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil",
+                      cases=(CaseSummary(1042, "ACME Retail", "+5511988887777"), CaseSummary(1043, "Globex", None)))
 
 
-@pytest.mark.parametrize(("body", "acknowledge", "case"), [
-    ("ACK 1042", True, 1042),       # the documented form
-    ("ack1042", True, 1042),        # no space, lower case
-    ("Ack #1042.", True, 1042),     # a hash and a full stop
-    ("acknowledge 7", True, 7),     # the long word
-    ("1", True, None),              # just 1: the sender's only open page
-    (" 1 ", True, None),            # with spaces
-    ("11", False, None),            # not "1"
-    ("ACK", False, None),           # no case number
-    ("yes", False, None),           # anything else asks for help
-    ("", False, None),
-    (None, False, None),            # Twilio sent no Body at all
+@pytest.mark.parametrize(("body", "action", "case"), [
+    ("ACK 1042", "acknowledge", 1042),     # the documented form
+    ("ack1042", "acknowledge", 1042),      # no space, lower case
+    ("Ack #1042.", "acknowledge", 1042),   # a hash and a full stop
+    ("acknowledge 7", "acknowledge", 7),   # the long word
+    ("1", "acknowledge", None),            # just 1: the sender's only open page
+    (" 1 ", "acknowledge", None),          # with spaces
+    ("ESC 1042", "escalate", 1042),        # escalate a case
+    ("escalate 1042", "escalate", 1042),
+    ("2", "escalate", None),               # just 2: the sender's only open page
+    ("11", None, None),                    # not "1"
+    ("ACK", None, None),                   # no case number
+    ("yes", None, None),                   # anything else asks for help
+    ("", None, None),
+    (None, None, None),                    # Twilio sent no Body at all
 ])
-def test_sms_replies_are_read_as_acknowledgements_or_asked_for_help(body, acknowledge, case):
+def test_sms_replies_are_read_as_acknowledge_escalate_or_help(body, action, case):
     reply = parse_reply(body)
-    assert (reply.acknowledge, reply.case_number) == (acknowledge, case)
+    assert (reply.action, reply.case_number) == (action, case)
 
 
-def test_the_page_call_reads_the_case_and_offers_1_to_acknowledge_and_3_to_repeat():
+def test_the_page_call_reads_the_case_and_offers_1_acknowledge_2_escalate_3_repeat():
     decision = page_call(PAGE)
     assert isinstance(decision.action, Gather) and decision.action.step == "page_key"
     prompt = decision.action.prompt[0].text
     assert "case 1, 0, 4, 2, from ACME Retail, on the ACME Suporte Brasil line" in prompt
-    assert "Press 1 to acknowledge" in prompt and "Press 3" in prompt
+    assert "Press 1 to acknowledge" in prompt and "Press 2 to escalate" in prompt and "Press 3" in prompt
 
 
-@pytest.mark.parametrize(("digits", "attempt", "acknowledges", "ends"), [
-    ("1", 0, True, True),      # acknowledged
-    ("3", 1, False, False),    # repeat: read again, attempts start over
-    (None, 0, False, False),   # silence: ask again
-    ("9", 1, False, False),    # a key not offered: ask again
-    (None, 2, False, True),    # third silence: goodbye, the page stays open
+def test_a_page_carrying_two_cases_reads_them_all_in_one_call():
+    prompt = page_call(TWO_CASES).action.prompt[0].text
+    assert "cases, 2 of them: case 1, 0, 4, 2, from ACME Retail; case 1, 0, 4, 3, from Globex" in prompt
+
+
+def test_voicemail_gets_a_short_message_and_no_question():
+    decision = page_call(PAGE, answered_by_machine=True)
+    assert isinstance(decision.action, Hangup) and "not an acknowledgement" in decision.note
+    assert "Please check your messages" in decision.speech[1].text
+
+
+@pytest.mark.parametrize(("digits", "attempt", "action", "ends"), [
+    ("1", 0, "acknowledge", True),   # acknowledged
+    ("2", 0, "escalate", True),      # escalate now
+    ("3", 1, None, False),           # repeat: read again, attempts start over
+    (None, 0, None, False),          # silence: ask again
+    ("9", 1, None, False),           # a key not offered: ask again
+    (None, 2, None, True),           # third silence: goodbye, the page stays open
 ])
-def test_keys_on_the_page_call(digits, attempt, acknowledges, ends):
-    decision, acknowledged = page_key(PAGE, digits, FlowState(attempt=attempt))
-    assert acknowledged is acknowledges
+def test_keys_on_the_page_call(digits, attempt, action, ends):
+    decision, does = page_key(PAGE, digits, FlowState(attempt=attempt))
+    assert does == action
     assert isinstance(decision.action, Hangup) is ends
 
 
@@ -55,9 +79,10 @@ def test_a_page_call_after_someone_else_acknowledged_says_who():
     assert isinstance(decision.action, Hangup)
 
 
-def test_the_page_sms_names_the_case_the_customer_and_how_to_acknowledge():
+def test_the_page_sms_names_the_cases_the_customers_and_how_to_answer():
     assert page_sms(PAGE) == ("ACME Cloud CRITICAL case 1042 from ACME Retail on ACME Suporte Brasil. "
-                              "Caller: +5511988887777. Reply ACK 1042 to acknowledge.")
+                              "Caller: +5511988887777. Reply ACK 1042 to acknowledge, ESC 1042 to escalate.")
+    assert page_sms(TWO_CASES).startswith("ACME Cloud CRITICAL case 1042, 1043 from ACME Retail, Globex on")
 
 
 @pytest.mark.parametrize(("hour", "minute", "english", "portuguese"), [

@@ -72,7 +72,7 @@ def test_critical_case_from_a_known_customer_pages_the_on_call_engineer(app, twi
     assert (case.severity, case.customer_id, case.recording_seconds) == ("critical", "acme-retail", 15)
     with db.sessions(app)() as session:
         page = session.scalars(select(Page)).one()
-        assert (page.case_id, page.status, page.rotation_id) == (case.id, "open", "on-call-brazil")
+        assert ([c.id for c in page.cases], page.status, page.policy_id) == ([case.id], "open", "critical-brazil")
         channels = {(n.person_id, n.channel, n.to_number) for n in session.scalars(select(Notification))}
     assert channels == {("carla", "sms", "+5511970000003"), ("carla", "voice", "+5511970000003")}
 

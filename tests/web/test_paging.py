@@ -45,18 +45,18 @@ def test_the_engineer_presses_1_on_the_page_call_and_it_is_recorded_as_the_ackno
     [call] = fake_twilio.calls()
     heard = fake_twilio.transcript(call["sid"]).heard()
     assert "Critical production case 1, 0, 0, 1, from ACME Retail" in heard
-    assert "Acknowledged. Case 1, 0, 0, 1 is yours." in heard
+    assert "Acknowledged. The page is yours. Callers: case 1001: 5, 5, 1, 1" in heard
 
 
 def test_an_sms_reply_ack_with_the_case_number_acknowledges(served_app, twilio, clock, fake_twilio):
-    fake_twilio.add_number(CARLA, answer="no-answer", sms_reply="ACK {case}")
+    fake_twilio.add_number(CARLA, answer="human", sms_reply="ACK {case}")
     _critical_call(twilio, clock)
     page = fake_twilio.wait_until(lambda: (p := _page(served_app)).status == "acknowledged" and p)
     assert (page.acknowledged_by, page.acknowledged_via) == ("carla", "sms")
     voice = next(n for n in page.notifications if n.channel == "voice")
     fake_twilio.wait_until(lambda: _settled(served_app))
     with db.sessions(served_app)() as session:
-        assert session.get(Notification, voice.id).status == "no-answer"
+        assert session.get(Notification, voice.id).status == "completed"
         reply = session.scalars(select(InboundSms)).one()
     assert (reply.body, reply.outcome) == ("ACK 1001", "acknowledged case 1001")
 
@@ -68,7 +68,7 @@ def test_an_sms_reply_ack_with_the_case_number_acknowledges(served_app, twilio, 
     ("on my way", "not understood, help sent", "Reply ACK &lt;case number&gt;"),
 ])
 def test_sms_replies_from_the_engineer(served_app, twilio, clock, fake_twilio, body, outcome, reply):
-    fake_twilio.add_number(CARLA, answer="no-answer")
+    fake_twilio.add_number(CARLA, answer="human")
     _critical_call(twilio, clock)
     fake_twilio.wait_until(lambda: _settled(served_app))
     answer = twilio.post("/sms/incoming", MessageSid="SM" + "1" * 32, From=CARLA, To=BRAZIL_LINE, Body=body)
@@ -86,7 +86,7 @@ def test_an_sms_from_an_unknown_number_is_logged_and_ignored(served_app, twilio)
 
 
 def test_a_retried_sms_acknowledges_once_and_answers_the_same(served_app, twilio, clock, fake_twilio):
-    fake_twilio.add_number(CARLA, answer="no-answer")
+    fake_twilio.add_number(CARLA, answer="human")
     _critical_call(twilio, clock)
     form = {"MessageSid": "SM" + "3" * 32, "From": CARLA, "To": BRAZIL_LINE, "Body": "ACK 1001"}
     first, second = twilio.post("/sms/incoming", **form), twilio.post("/sms/incoming", **form)
@@ -96,7 +96,7 @@ def test_a_retried_sms_acknowledges_once_and_answers_the_same(served_app, twilio
 
 
 def test_a_page_call_answered_after_an_sms_ack_says_who_took_it(served_app, twilio, clock, fake_twilio):
-    fake_twilio.add_number(CARLA, answer="no-answer")
+    fake_twilio.add_number(CARLA, answer="human")
     _critical_call(twilio, clock)
     fake_twilio.wait_until(lambda: _settled(served_app))
     twilio.post("/sms/incoming", MessageSid="SM" + "4" * 32, From=CARLA, To=BRAZIL_LINE, Body="1")
@@ -121,7 +121,7 @@ def test_when_twilio_refuses_the_notification_the_attempt_is_stored_as_failed(
 
 def test_status_callbacks_arriving_out_of_order_never_move_a_notification_back(
         served_app, twilio, clock, fake_twilio):
-    fake_twilio.add_number(CARLA, answer="no-answer")
+    fake_twilio.add_number(CARLA, answer="human")
     _critical_call(twilio, clock)
     page = fake_twilio.wait_until(lambda: _settled(served_app))
     sms = next(n for n in page.notifications if n.channel == "sms")

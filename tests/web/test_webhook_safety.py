@@ -120,7 +120,7 @@ def test_a_critical_call_the_database_missed_is_recorded_from_the_spool_once_it_
     assert spool.replay(folder, db.sessions(app), support) == []  # recorded once
     with db.sessions(app)() as session:
         page = session.get(Page, page_id)
-        case = session.get(Case, page.case_id)
+        [case] = page.cases
         assert (case.severity, case.customer_id, case.recording_seconds) == ("critical", "acme-retail", 10)
         assert case.opened_at == sao_paulo("2026-11-28 03:00")
         assert {n.person_id for n in page.notifications} == {"carla"}

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-27 15:50:20.321427
 """
 
-from alembic import op
 import sqlalchemy as sa
-import router.models.base
+from alembic import op
 
+import router.models.base
 
 revision = '0001'
 down_revision = None

@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-27 16:12:56.434757
 """
 
-from alembic import op
 import sqlalchemy as sa
-import router.models.base
+from alembic import op
 
+import router.models.base
 
 revision = '0002'
 down_revision = '0001'
