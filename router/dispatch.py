@@ -25,8 +25,11 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dispatch")
 
     def submit(self, page_id: int) -> None:
-        """Send page `page_id`'s notifications due now, in the background."""
-        self._pool.submit(self._send, page_id)
+        """Send page `page_id`'s notifications due now, in the background (else the worker will)."""
+        try:
+            self._pool.submit(self._send, page_id)
+        except RuntimeError:  # shutting down: never fail the webhook for it
+            log.warning("dispatcher stopped; page %s is left to the worker", page_id)
 
     def _send(self, page_id: int) -> None:
         with self._app.app_context():
