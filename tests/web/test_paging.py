@@ -16,7 +16,8 @@ DIEGO = "+5511970000004"
 
 def _page(app) -> Page:
     with db.sessions(app)() as session:
-        return session.scalars(select(Page).options(selectinload(Page.notifications))).one()
+        return session.scalars(select(Page).options(selectinload(Page.notifications),
+                                                    selectinload(Page.events))).one()
 
 
 def _critical_call(twilio, clock):
@@ -133,3 +134,37 @@ def test_status_callbacks_arriving_out_of_order_never_move_a_notification_back(
 
 def test_a_status_callback_for_a_notification_that_does_not_exist_is_a_404(served_app, twilio):
     assert twilio.post("/sms/status/999", MessageSid="SM1", MessageStatus="sent").status_code == 404
+
+
+@pytest.mark.parametrize(("answer", "final"), [
+    ("machine", "machine"),     # voicemail picked up: a short message, not an acknowledgement
+    ("busy", "busy"),
+    ("no-answer", "no-answer"),
+])
+def test_a_call_that_reaches_nobody_moves_the_page_on_at_once(served_app, twilio, clock, fake_twilio, answer, final):
+    fake_twilio.add_number(CARLA, answer=answer, presses=("1",))
+    for person in ("+5511970000004", "+5511970000005"):  # step 2: Diego and Gabriel, who leave it ringing
+        fake_twilio.add_number(person, answer="human")
+    _critical_call(twilio, clock)
+
+    def moved_on():
+        page = _page(served_app)
+        return page if (page.round, page.step) == (0, 1) else None
+
+    page = fake_twilio.wait_until(moved_on)
+    carla_call = next(n for n in page.notifications if (n.person_id, n.channel) == ("carla", "voice"))
+    assert carla_call.status == final and page.status == "open"
+    assert {n.person_id for n in page.notifications if n.step == 1} == {"diego", "gabriel"}
+    if answer == "machine":
+        transcript = fake_twilio.transcript(carla_call.twilio_sid)
+        assert "Please check your messages and acknowledge." in transcript.heard()
+        assert not transcript.of_kind("press")  # no question was asked of the voicemail
+
+
+def test_pressing_2_on_the_page_call_escalates_now(served_app, twilio, clock, fake_twilio):
+    fake_twilio.add_number(CARLA, answer="human", presses=("2",))
+    for person in ("+5511970000004", "+5511970000005"):
+        fake_twilio.add_number(person, answer="human")
+    _critical_call(twilio, clock)
+    page = fake_twilio.wait_until(lambda: (p := _page(served_app)).step == 1 and p)
+    assert page.events[-2].kind == "escalated" and "carla pressed 2" in page.events[-2].detail
