@@ -32,8 +32,10 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
                           dispatcher=Dispatcher(app))
 
     from router.api import bp as api
+    from router.calendars import bp as calendars
     from router.webhooks import bp as webhooks
 
     app.register_blueprint(webhooks)
     app.register_blueprint(api)
+    app.register_blueprint(calendars)
     return app

@@ -7,11 +7,13 @@ token configured the API refuses everything.
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from router import db
 from router.cases import describe, find_case, move_tier, record_response
+from router.oncall import on_call_report
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -65,6 +67,20 @@ def first_response(number: int):
         found = find_case(session, number) or abort(404, f"no case {number}")
         record_response(found, _person(body.get("by")), _now())
     return case(number)
+
+
+@bp.get("/oncall")
+def oncall():
+    """Who is on call for every rotation, until when, and who is next; `?at=<ISO time>` asks about another moment."""
+    at = _now()
+    if request.args.get("at"):
+        try:
+            at = datetime.fromisoformat(request.args["at"])
+        except ValueError:
+            abort(400, "at must be an ISO 8601 time with its offset")
+        if at.tzinfo is None:
+            abort(400, "at must carry its UTC offset")
+    return jsonify(at=at.isoformat(), rotations=on_call_report(current_app.extensions["support"], at))
 
 
 def _person(person_id: object) -> str:

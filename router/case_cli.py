@@ -10,8 +10,9 @@ from sqlalchemy.orm import sessionmaker
 
 from router import db
 from router.cases import describe, find_case, move_tier, record_response
+from router.cli_support import load_config_or_exit
 from router.clock import system_clock
-from router.config import ConfigError, SupportConfig, load_config
+from router.config import SupportConfig
 from router.config.settings import DEFAULT_DATABASE_URL
 
 
@@ -19,10 +20,7 @@ from router.config.settings import DEFAULT_DATABASE_URL
 @click.pass_context
 def case_group(ctx: click.Context) -> None:
     """Cases in the call log: show, move between tiers, record a response."""
-    try:
-        support = load_config(ctx.obj["config_path"] or os.environ.get("ROUTER_CONFIG", ""))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    support = load_config_or_exit(ctx)
     engine = db.make_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     ctx.call_on_close(engine.dispose)
     ctx.obj.update(support=support, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -8,6 +8,7 @@ import time
 
 import click
 
+from router.cli_support import load_config_or_exit
 from router.clock import clock_starting_at, system_clock
 from router.config import ConfigError, Settings, SupportConfig, load_config
 
@@ -38,10 +39,7 @@ def _settings(ctx: click.Context, simulation: bool = False) -> tuple[Settings, S
 @click.pass_context
 def check_config(ctx: click.Context) -> None:
     """Validate the configuration file and summarise it."""
-    try:
-        support = load_config(ctx.obj["config_path"] or os.environ.get("ROUTER_CONFIG", ""))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    support = load_config_or_exit(ctx)
     for line in support.lines:
         click.echo(f"{line.number}  {line.name}  ({line.timezone.key}, {line.language}, "
                    f"policy {line.escalation_policy}, after hours: {line.after_hours})")
@@ -99,16 +97,51 @@ def worker(ctx: click.Context, interval: float, once: bool) -> None:
         time.sleep(interval)
 
 
-def _moment(text: str | None, support: SupportConfig, to: str) -> dt.datetime:
-    """`--at` as an aware time: with an offset as given, else in the called line's time zone."""
+@cli.command()
+@click.option("--at", "at_text", help="another moment, e.g. '2026-12-25 03:00' (each rotation's local time)")
+@click.option("--feeds", is_flag=True, help="also print each rotation's and person's calendar feed URL")
+@click.pass_context
+def oncall(ctx: click.Context, at_text: str | None, feeds: bool) -> None:
+    """Who is on call for every rotation, until when, and who is next."""
+    from router.oncall import feed_token, rotation_on_call
+
+    support = load_config_or_exit(ctx)
+    for rotation_id, rotation in support.rotations_by_id.items():
+        at = _local(at_text, rotation.timezone)
+        row = rotation_on_call(support, rotation_id, at)
+        if row["on_call"] is None:
+            click.echo(f"{rotation_id}: nobody on call at {at:%a %Y-%m-%d %H:%M %Z}")
+            continue
+        until = dt.datetime.fromisoformat(row["until"]).astimezone(rotation.timezone)
+        after = f", then {row['next']['name']}" if row["next"] else ""
+        click.echo(f"{rotation_id}: {row['on_call']['name']} ({row['on_call']['phone']}) "
+                   f"until {until:%a %Y-%m-%d %H:%M %Z}{after}")
+    if feeds:
+        secret = os.environ.get("SECRET_KEY") or ""
+        if not secret:
+            raise click.ClickException("environment: SECRET_KEY is needed to sign the feed URLs")
+        base = support.service.public_url.rstrip("/")
+        for kind, folder, ids in (("rotation", "rotations", list(support.rotations_by_id)),
+                                  ("person", "people", [p.id for p in support.people])):
+            for name in ids:
+                click.echo(f"{base}/calendar/{folder}/{name}.ics?token={feed_token(secret, kind, name)}")
+
+
+def _local(text: str | None, zone: dt.tzinfo) -> dt.datetime:
+    """A time from the command line: now if none, with its offset as given, else in `zone`."""
     if not text:
         return system_clock()
     try:
         at = dt.datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a time like '2026-11-20 10:00'", param_hint="--at") from None
+    return at if at.tzinfo else at.replace(tzinfo=zone)
+
+
+def _moment(text: str | None, support: SupportConfig, to: str) -> dt.datetime:
+    """`--at` as an aware time: with an offset as given, else in the called line's time zone."""
     line = support.line(to)
-    return at if at.tzinfo else at.replace(tzinfo=line.timezone if line else dt.timezone.utc)
+    return _local(text, line.timezone if line else dt.timezone.utc)
 
 
 @cli.command()

@@ -1,0 +1,41 @@
+"""iCalendar feeds of on-call shifts, per rotation and per person, behind a secret in the URL."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from router.oncall import feed_token, person_feed, rotation_feed
+
+bp = Blueprint("calendars", __name__, url_prefix="/calendar")
+
+
+def _check(kind: str, name: str) -> None:
+    expected = feed_token(current_app.config["SECRET_KEY"], kind, name)
+    if not hmac.compare_digest(request.args.get("token", ""), expected):
+        abort(404)  # a wrong token reveals nothing, not even that the feed exists
+
+
+def _ics(body: bytes) -> Response:
+    return Response(body, mimetype="text/calendar")
+
+
+@bp.get("/rotations/<rotation_id>.ics")
+def rotation(rotation_id: str):
+    """A rotation's shifts, for any calendar app."""
+    support = current_app.extensions["support"]
+    _check("rotation", rotation_id)
+    if support.rotation(rotation_id) is None:
+        abort(404)
+    return _ics(rotation_feed(support, rotation_id, current_app.extensions["clock"]()))
+
+
+@bp.get("/people/<person_id>.ics")
+def person(person_id: str):
+    """One engineer's shifts across every rotation."""
+    support = current_app.extensions["support"]
+    _check("person", person_id)
+    if person_id not in {p.id for p in support.people}:
+        abort(404)
+    return _ics(person_feed(support, person_id, current_app.extensions["clock"]()))
