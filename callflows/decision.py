@@ -26,6 +26,7 @@ class FlowState:
     customer: str | None = None  # customer id once identified
     attempt: int = 0             # failed tries at the current question
     pending: str | None = None   # customer id whose PIN is being asked
+    leg: int = 0                 # live connect: which escalation step is being rung
 
     def retry(self) -> FlowState:
         """The same question asked again."""
@@ -52,6 +53,7 @@ class LineFacts:
     ring_seconds: int = 25
     tier2_group: tuple[str, ...] = ()
     tier3_group: tuple[str, ...] = ()
+    after_hours: str = "callback"  # "connect": a critical caller is dialled through to the engineer
 
     def group(self, tier: int) -> tuple[str, ...]:
         """The numbers rung for a case owned by `tier` (1 Customer Service, 2 Technical Solutions, 3 Product)."""
@@ -89,6 +91,14 @@ class CaseFacts:
 
 
 @dataclass(frozen=True)
+class Responders:
+    """The engineers one escalation step reaches, and how long to ring them."""
+
+    numbers: tuple[str, ...]
+    ring_seconds: int = 25
+
+
+@dataclass(frozen=True)
 class CallerInput:
     """What Twilio reported the caller did at the previous verb."""
 
@@ -111,6 +121,7 @@ class CallFacts:
     case: CaseFacts | None = None
     blocked: bool = False                     # the caller's number is on the blocked list
     candidate: CustomerFacts | None = None    # the account keyed in, waiting for its PIN
+    responders: tuple[Responders, ...] = ()   # live connect: whom each escalation step rings, in order
     find_case: Callable[[int], CaseFacts | None] = lambda number: None
 
 
@@ -143,6 +154,12 @@ class Dial:
     step: str | None  # None: no action; the call ends when the dialled leg does
     state: FlowState
     timeout: int
+    whisper: str | None = None  # a step played to whoever answers, before the caller is connected
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """Say nothing more: the answered leg of a Dial is connected to the caller."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +167,7 @@ class Hangup:
     pass
 
 
-Action = Gather | Record | Dial | Hangup
+Action = Gather | Record | Dial | Hangup | Bridge
 
 
 @dataclass(frozen=True)

@@ -131,9 +131,31 @@ def critical_recorded(call: CallFacts, said: CallerInput) -> Outcome:
     """The description is recorded: open the critical case and page the on-call engineer."""
     if call.case is None:
         return OpenCase("critical", page=True)
-    speech = _joined(call) + (say(call, "critical_paged", case=digits(call.case.number)),)
     note = f"critical case {call.case.number}; on-call engineer paged"
+    if call.line.after_hours == "connect" and call.responders:
+        speech = _joined(call) + (say(call, "connecting_engineer", case=digits(call.case.number)),)
+        return Decision(f"{note}; live connect", speech, _ring_responders(call, 0), recording(said))
+    speech = _joined(call) + (say(call, "critical_paged", case=digits(call.case.number)),)
     return Decision(note, speech, Hangup(), recording(said))
+
+
+def connect_result(call: CallFacts, said: CallerInput) -> Outcome:
+    """Live connect: an engineer accepted (the call is over), or the next step's engineers are rung."""
+    leg = call.state.leg
+    if said.dial_status == "completed":
+        return Decision(f"connected to the on-call engineer (step {leg + 1})", (), Hangup(), (MarkAnswered(),))
+    if leg + 1 < len(call.responders):
+        return Decision(f"step {leg + 1} {said.dial_status or 'no status'} → step {leg + 2}", (),
+                        _ring_responders(call, leg + 1))
+    speech = (say(call, "engineer_will_call", case=digits(call.case.number)),)
+    return Decision("nobody accepted the live call → an engineer will call back; paging goes on", speech)
+
+
+def _ring_responders(call: CallFacts, leg: int) -> Dial:
+    """Ring one escalation step's engineers, each hearing the whisper before being connected."""
+    responders = call.responders[leg]
+    return Dial(responders.numbers, "connect_result", call.state.fresh(leg=leg), responders.ring_seconds,
+                whisper="whisper")
 
 
 def message_recorded(call: CallFacts, said: CallerInput) -> Outcome:
@@ -152,13 +174,13 @@ def message_recorded(call: CallFacts, said: CallerInput) -> Outcome:
 STEPS: dict[str, Callable[[CallFacts, CallerInput], Outcome]] = {
     step.__name__: step
     for step in (incoming, account, pin, menu, existing_case, tam_result, ring_result, after_hours_menu,
-                 critical_confirm, critical_recorded, message_recorded)
+                 critical_confirm, critical_recorded, connect_result, message_recorded)
 }
 
 
 def on_critical_path(step: str, state: FlowState) -> bool:
     """Whether a failure at this step must put the caller through to the on-call engineer."""
-    return step in {"critical_confirm", "critical_recorded"} or (
+    return step in {"critical_confirm", "critical_recorded", "connect_result"} or (
         state.mode == "closed" and step in {"account", "pin"})
 
 

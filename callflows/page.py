@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from callflows.decision import Decision, FlowState, Gather, Hangup, Speech
+from callflows.decision import Bridge, Decision, FlowState, Gather, Hangup, Speech
 from callflows.prompts import DEFAULT_VOICE, ENGLISH
 from callflows.speech import digits
 
@@ -120,3 +120,20 @@ def page_sms(page: PageFacts) -> str:
 
 HELP_SMS = ("Reply ACK <case number> (or 1 if you have one open page) to acknowledge, "
             "ESC <case number> (or 2) to escalate.")
+
+
+def whisper(case: CaseSummary, voice: str = DEFAULT_VOICE) -> Decision:
+    """Live connect: what the engineer hears before the caller is put through. Only a key accepts, so
+    voicemail cannot take the call."""
+    text = (f"Critical production call from {case.customer}, case {digits(case.number)}. "
+            "Press 1 to accept.")
+    return Decision("whisper to the engineer", (), Gather("whisper_key", FlowState(), (Speech(text, ENGLISH, voice),),
+                                                           timeout=8))
+
+
+def whisper_key(case: CaseSummary, digits_pressed: str | None, voice: str = DEFAULT_VOICE) -> tuple[Decision, bool]:
+    """The engineer's key on the whisper: 1 accepts (the caller is connected), anything else declines."""
+    if digits_pressed == "1":
+        return Decision(f"engineer accepted the live call for case {case.number}",
+                        (Speech("Connecting you now.", ENGLISH, voice),), Bridge()), True
+    return Decision("live call not accepted", (), Hangup()), False

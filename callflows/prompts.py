@@ -57,6 +57,13 @@ PROMPTS: dict[str, dict[str, str]] = {
         ),
         "case_is": "Your case number is {case}.",
         "connecting": "Please hold while we connect you to Customer Service.",
+        "connecting_engineer": (
+            "Your critical case number is {case}. Please hold while we connect you to the on-call engineer."
+        ),
+        "engineer_will_call": (
+            "No engineer could take your call right now. The on-call engineers have been paged, and one will "
+            "call you back as soon as possible. Your case number is {case}. Goodbye."
+        ),
         "nobody_answered": "Sorry, all of our agents are busy right now.",
         "message": (
             "After the tone, please leave your name, your company, a phone number and a short "
@@ -119,7 +126,8 @@ PROMPTS: dict[str, dict[str, str]] = {
 # Prompts spoken only after hours, which are English by policy.
 ENGLISH_ONLY = frozenset(
     {"closed", "holiday", "hours", "reopens", "after_hours_menu", "not_entitled", "critical_confirm",
-     "critical_describe", "critical_paged", "unknown_line", "trouble_critical"}
+     "critical_describe", "critical_paged", "unknown_line", "trouble_critical", "connecting_engineer",
+     "engineer_will_call"}
 )
 
 LANGUAGES = frozenset(PROMPTS)

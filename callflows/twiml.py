@@ -38,8 +38,9 @@ def render(decision: Decision, url: StepUrl) -> str:
     elif isinstance(action, Dial):
         target = {"action": url(action.step, action.state), "method": "POST"} if action.step else {}
         dial = response.dial(timeout=action.timeout, **target)
+        whisper = {"url": url(action.whisper, action.state), "method": "POST"} if action.whisper else {}
         for number in action.numbers:
-            dial.number(number)
+            dial.number(number, **whisper)
     elif isinstance(action, Hangup):
         response.hangup()
     return str(response)

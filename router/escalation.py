@@ -30,8 +30,12 @@ log = logging.getLogger(__name__)
 UNREACHED = {"busy", "no-answer", "failed", "canceled", "machine"}  # a call that reached nobody
 
 
-def open_page(session: Session, case: Case, support: SupportConfig, at: dt.datetime) -> Page:
-    """Page for a critical case: join the open page of the same policy, or open one at its first step."""
+def open_page(session: Session, case: Case, support: SupportConfig, at: dt.datetime,
+              hold_calls: dt.timedelta = dt.timedelta(0)) -> Page:
+    """Page for a critical case: join the open page of the same policy, or open one at its first step.
+
+    `hold_calls` delays the first step's voice calls while the caller is being put through live.
+    """
     if case.page is not None:
         return case.page
     line = support.line(case.line_number)
@@ -52,13 +56,13 @@ def open_page(session: Session, case: Case, support: SupportConfig, at: dt.datet
         _event(page, at, "no policy", f"line {case.line_number} names no escalation policy")
         log.warning("case %s: line %s names no escalation policy", case.number, case.line_number)
     else:
-        enter_step(session, page, support, first_position(policy), at)
+        enter_step(session, page, support, first_position(policy), at, hold_calls)
     session.flush()
     return page
 
 
 def enter_step(session: Session, page: Page, support: SupportConfig, position: Position | None,
-               at: dt.datetime) -> None:
+               at: dt.datetime, hold_calls: dt.timedelta = dt.timedelta(0)) -> None:
     """Move the page to `position`, skipping at once any step that reaches nobody, and notify its people."""
     policy = support.policy(page.policy_id)
     while position is not None:
@@ -75,15 +79,18 @@ def enter_step(session: Session, page: Page, support: SupportConfig, position: P
     page.round, page.step = position.round, position.step
     page.step_started_at, page.next_escalation_at = at, at + step.delay
     _event(page, at, "step", f"{_where(position)} → {', '.join(people)}")
+    page.next_escalation_at += hold_calls
     for person_id in people:
-        _notify(session, page, support, person_id, at)
+        _notify(session, page, support, person_id, at, hold_calls)
 
 
-def _notify(session: Session, page: Page, support: SupportConfig, person_id: str, at: dt.datetime) -> None:
+def _notify(session: Session, page: Page, support: SupportConfig, person_id: str, at: dt.datetime,
+            hold_calls: dt.timedelta) -> None:
     person = support.person(person_id)
     quiet = dt.timedelta(minutes=support.paging.quiet_minutes)
     for due, channel in contact_plan(person.contact_methods(), at):
         if channel == "voice":
+            due += hold_calls
             calls = session.scalars(select(Notification.sent_at).where(
                 Notification.person_id == person_id, Notification.channel == "voice",
                 Notification.sent_at.is_not(None))).all()

@@ -10,8 +10,10 @@ from callflows.decision import (
     CustomerFacts,
     FlowState,
     LineFacts,
+    Responders,
 )
 from router.config import Customer, Line, SupportConfig, to_e164
+from schedules import first_position, next_position, resolve, step_at
 
 
 def line_facts(support: SupportConfig, line: Line) -> LineFacts:
@@ -29,6 +31,7 @@ def line_facts(support: SupportConfig, line: Line) -> LineFacts:
         ring_seconds=line.ring_seconds,
         tier2_group=_phones(support, line.tier2_group),
         tier3_group=_phones(support, line.tier3_group),
+        after_hours=line.after_hours,
     )
 
 
@@ -71,7 +74,28 @@ def call_facts(support: SupportConfig, form: dict, state: FlowState, at: dt.date
         find_account=lambda account: customer_facts(support, support.customer_by_account(account)),
         blocked=support.is_blocked(caller),
         candidate=customer_facts(support, support.customer(state.pending)),
+        responders=responders(support, line, at) if line and line.after_hours == "connect" else (),
     )
+
+
+def responders(support: SupportConfig, line: Line, at: dt.datetime) -> tuple[Responders, ...]:
+    """Live connect walks the line's escalation steps once, like a page's first round: who each step rings."""
+    policy = support.policy(line.escalation_policy)
+    found, position = [], first_position(policy) if policy else None
+    while position is not None and position.round == 0:
+        step = step_at(policy, position)
+        people = resolve(step, support.rotations_by_id, support.overrides_by_rotation, at)
+        if people:
+            found.append(Responders(_phones(support, people), step.ring_seconds))
+        position = next_position(policy, position)
+    return tuple(found)
+
+
+def live_connect_window(facts: CallFacts) -> dt.timedelta:
+    """How long a page's calls wait while the caller is being put through live (the engineer's line is busy)."""
+    if facts.line is None or facts.line.after_hours != "connect":
+        return dt.timedelta(0)
+    return dt.timedelta(seconds=sum(r.ring_seconds + 10 for r in facts.responders))
 
 
 def caller_input(form: dict) -> CallerInput:

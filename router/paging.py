@@ -31,13 +31,14 @@ _RANK = {status: rank for rank, statuses in enumerate((
 def page_facts(page: Page, support: SupportConfig) -> PageFacts:
     """What the engineer hears and reads about the page: every case it carries."""
     line = support.line(page.line_number)
-    cases = tuple(_summary(case, support) for case in page.cases)
+    cases = tuple(case_summary(case, support) for case in page.cases)
     acknowledged_by = support.person(page.acknowledged_by).name if page.acknowledged_by else None
     return PageFacts(company=support.service.company, line=line.name if line else page.line_number,
                      cases=cases, acknowledged_by=acknowledged_by, voice=support.service.english_voice)
 
 
-def _summary(case: Case, support: SupportConfig) -> CaseSummary:
+def case_summary(case: Case, support: SupportConfig) -> CaseSummary:
+    """One case as a page reads it: its number, its customer, who called."""
     customer = support.customer(case.customer_id)
     return CaseSummary(case.number, customer.name if customer else "an unidentified caller", case.caller_number)
 

@@ -7,13 +7,17 @@ from flask import abort, current_app, request
 from callflows.decision import Decision, FlowState
 from callflows.page import page_call as page_call_flow
 from callflows.page import page_key as page_key_flow
+from callflows.page import whisper as whisper_flow
+from callflows.page import whisper_key as whisper_key_flow
 from callflows.twiml import render
 from router import db
 from router.calllog import answered_before, call_ended, log_call, log_event, request_key
+from router.cases import find_case, record_response
 from router.escalation import acknowledge, escalate, move_on_if_nobody_answered
+from router.facts import phone_number
 from router.links import external_url
 from router.models import Notification
-from router.paging import advance_status, page_facts
+from router.paging import advance_status, case_summary, page_facts
 from router.webhooks import bp
 from router.webhooks.replies import twiml
 
@@ -104,3 +108,44 @@ def _notification_status(notification_id: int, status: str):
     if escalated:
         current_app.extensions["dispatcher"].submit(notification.page_id)
     return "", 204
+
+
+@bp.post("/voice/whisper/<int:case_number>")
+def whisper(case_number: int):
+    """Live connect: the engineer answered; before the caller is put through, they must press 1."""
+    return _whisper_step(case_number, "whisper")
+
+
+@bp.post("/voice/whisper/<int:case_number>/key")
+def whisper_key(case_number: int):
+    """The engineer's key on the whisper: 1 accepts the live call (the acknowledgement, the first response)."""
+    return _whisper_step(case_number, "whisper_key")
+
+
+def _whisper_step(case_number: int, step: str):
+    support = current_app.extensions["support"]
+    now = current_app.extensions["clock"]()
+    session = db.session()
+    key = request_key(request)
+    with session.begin():
+        earlier = answered_before(session, key)
+        if earlier is not None:
+            return twiml(earlier.twiml)
+        case = find_case(session, case_number) or abort(404)
+        summary = case_summary(case, support)
+        voice = support.service.english_voice
+        if step == "whisper":
+            decision = whisper_flow(summary, voice)
+        else:
+            decision, accepted = whisper_key_flow(summary, (request.form.get("Digits") or "").strip() or None, voice)
+            engineer = support.person_by_phone(phone_number(request.form.get("To")))
+            if accepted and engineer:
+                if case.page is not None:
+                    acknowledge(case.page, engineer.id, "connect", now)
+                record_response(case, engineer.id, now)
+        call = log_call(session, request.form.get("CallSid") or f"whisper-{case_number}", now, direction="page",
+                        line_number=case.line_number, from_number=request.form.get("From"),
+                        to_number=phone_number(request.form.get("To")), case_id=case.id)
+        document = render(decision, lambda name, state: external_url("webhooks.whisper_key", case_number=case_number))
+        log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
+    return twiml(document)

@@ -13,13 +13,19 @@ def twiml(document: str) -> Response:
     return Response(document, mimetype="text/xml")
 
 
-def step_url(step: str, state: FlowState) -> str:
-    """The action URL of an inbound-call step, carrying the flow's state (Twilio signs it back)."""
+def step_url(step: str, state: FlowState, case_number: int | None = None) -> str:
+    """The action URL of an inbound-call step, carrying the flow's state (Twilio signs it back).
+
+    The whisper is the engineer's leg of a live connect: its URL names the case instead.
+    """
+    if step == "whisper":
+        return external_url("webhooks.whisper", case_number=case_number)
     values = {"mode": state.mode, "attempt": state.attempt}
-    if state.customer:
-        values["customer"] = state.customer
-    if state.pending:
-        values["pending"] = state.pending
+    for name in ("customer", "pending"):
+        if getattr(state, name):
+            values[name] = getattr(state, name)
+    if state.leg:
+        values["leg"] = state.leg
     return external_url("webhooks.voice_step", name=step, **values)
 
 
@@ -29,5 +35,7 @@ def flow_state(args: dict) -> FlowState:
     attempt = args.get("attempt", "0")
     support = current_app.extensions["support"]
     customer, pending = (args.get(key) if support.customer(args.get(key)) else None for key in ("customer", "pending"))
+    leg = args.get("leg", "0")
     return FlowState(mode=mode, customer=customer, pending=pending,
-                     attempt=min(int(attempt), 9) if attempt.isdigit() else 0)
+                     attempt=min(int(attempt), 9) if attempt.isdigit() else 0,
+                     leg=min(int(leg), 20) if leg.isdigit() else 0)

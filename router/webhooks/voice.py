@@ -17,7 +17,7 @@ from router import db, spool
 from router.calllog import answered_before, call_ended, log_call, log_event, request_key
 from router.cases import apply_effects, case_facts, find_case, open_case
 from router.escalation import open_page
-from router.facts import call_facts, caller_input, phone_number
+from router.facts import call_facts, caller_input, live_connect_window, phone_number
 from router.webhooks import bp
 from router.webhooks.replies import flow_state, step_url, twiml
 from schedules import status
@@ -93,11 +93,12 @@ def _decide_and_log(name: str, facts: CallFacts) -> tuple[str, int | None]:
         if isinstance(outcome, OpenCase):
             case, joined = open_case(session, call, outcome, support, facts.at)
             if outcome.page:
-                page_id = open_page(session, case, support, facts.at).id
+                page_id = open_page(session, case, support, facts.at, hold_calls=live_connect_window(facts)).id
             facts = dataclasses.replace(facts, case=case_facts(case, joined))
             outcome = step(facts, caller_input(request.form))
         apply_effects(session, call, outcome.effects, facts.at)
-        document = render(outcome, step_url)
+        case_number = call.case.number if call.case else None
+        document = render(outcome, lambda step, state: step_url(step, state, case_number))
         log_event(session, call, facts.at, name, request.form.get("Digits"), outcome.note, key, document)
     return document, page_id
 

@@ -15,6 +15,7 @@ from router.escalation import escalate_due
 from router.models import Notification, PageEvent
 from tests.web.helpers import BRAZIL_LINE, Twilio, sao_paulo
 
+
 @pytest.fixture
 def postgres_app(make_app, fake_twilio, postgres_database, monkeypatch, clock):
     """The app on PostgreSQL, with the web process's immediate sending off: the workers do it all."""
