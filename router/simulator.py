@@ -132,7 +132,7 @@ def play(stack: LocalStack, from_: str, to: str, presses: list[str], recording_s
     page_id = _describe_call(sessions, transcript.call_sid, report, stack.support)
     if page_id is not None:
         stack.fake.wait_until(lambda: _page_settled(sessions, page_id, whole_escalation), timeout=page_timeout)
-        report.page = _describe_page(sessions, page_id, stack.support)
+        report.page = _describe_page(sessions, page_id, stack.support, line.timezone)
         report.engineer_calls = [stack.fake.transcript(c["sid"]).lines() for c in stack.fake.calls()
                                  if stack.fake.transcript(c["sid"]) and c["sid"] in report.page["call_sids"]]
     return report
@@ -175,7 +175,7 @@ def _page_settled(sessions, page_id: int, whole_escalation: bool) -> bool:
         return not whole_escalation and bool(first) and all(n.status in FINAL for n in first)
 
 
-def _describe_page(sessions, page_id: int, support: SupportConfig) -> dict:
+def _describe_page(sessions, page_id: int, support: SupportConfig, zone: dt.tzinfo) -> dict:
     with sessions() as session:
         page = session.get(Page, page_id)
         by = support.person(page.acknowledged_by).name if page.acknowledged_by else None
@@ -183,7 +183,7 @@ def _describe_page(sessions, page_id: int, support: SupportConfig) -> dict:
             "status": page.status, "policy": page.policy_id,
             "notifications": [(support.person(n.person_id).name, n.channel, n.to_number, n.status)
                               for n in page.notifications],
-            "events": [f"{e.at:%H:%M:%S} {e.kind}: {e.detail}" for e in page.events],
+            "events": [f"{e.at.astimezone(zone):%H:%M:%S} {e.kind}: {e.detail}" for e in page.events],
             "acknowledged_by": by, "acknowledged_via": page.acknowledged_via,
             "acknowledged_after": (page.acknowledged_at - page.opened_at) if page.acknowledged_at else None,
             "call_sids": {n.twilio_sid for n in page.notifications if n.channel == "voice"},

@@ -1,0 +1,482 @@
+"""Paging benchmark: many concurrent critical calls through the real service, figures printed.
+
+    .venv/bin/python benchmarks/paging.py [--calls 200] [--database sqlite|postgresql]
+
+It generates a configuration from examples/support.toml (one customer per call, today and
+tomorrow closed on the Brazilian line so every call is after hours, 1-minute escalation steps),
+starts a FakeTwilio in this process, `router serve --workers 2` and two `router worker
+--interval 0.5` processes, places the calls concurrently, lets the pages escalate for a bounded
+time, stops everything and prints what the fake Twilio's log and the database say. It asserts
+nothing: it is a benchmark, not a test. Everything runs on 127.0.0.1; every process and temporary
+file (and, with --database postgresql, the database) it created is removed at the end.
+See benchmarks/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+import uuid
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor, wait
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's packages come first
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from router.fake_twilio import FakeTwilio, Script  # noqa: E402
+from router.models import Call, Case, Notification, Page, PageEvent  # noqa: E402
+from router.models.cases import CASE_NUMBER_OFFSET  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "support.toml"
+SID = "AC" + "b" * 32
+TOKEN = "benchmark-auth-token"
+LINE = "+551130000000"
+LINE_ZONE = ZoneInfo("America/Sao_Paulo")
+POLICY = "critical-brazil"
+STEP_MINUTES = 1  # the smallest delay_minutes the configuration accepts (sections.StepConfig: ge=1)
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+CASE_NUMBER = re.compile(r"(?<![\d+])\d{4,7}(?!\d)")
+NOTIFICATION_ID = re.compile(r"/(\d+)(?:/status)?/?(?:\?.*)?$")
+STOP_TIMEOUT = 15.0
+
+
+# --------------------------------------------------------------------------- configuration
+
+def customer_phone(i: int) -> str:
+    """Caller i's number: +55 11 96xxx-xxxx (clear of the example's contacts and blocked +55119000000?)."""
+    return f"+551196{i:07d}"
+
+
+def extra_line_number(k: int) -> str:
+    return f"+5511300001{k:02d}"
+
+
+def build_config(port: int, calls: int, lines: int) -> str:
+    """The example configuration, adapted for the benchmark (see the module docstring)."""
+    text_ = EXAMPLE.read_text(encoding="utf-8")
+    today = dt.datetime.now(LINE_ZONE).date()
+    days = [d for d in (today, today + dt.timedelta(days=1)) if f"date = {d}" not in text_]
+    closures = "".join(f'  {{ date = {d}, name = "Benchmark closure" }},\n' for d in days)
+    if 'closures = [\n' not in text_ or 'public_url = "http://127.0.0.1:5000"' not in text_:
+        raise SystemExit("examples/support.toml changed shape: cannot find closures / public_url to adapt")
+    text_ = text_.replace('closures = [\n', 'closures = [\n' + closures, 1)  # the first line: Brazil
+    text_ = text_.replace('public_url = "http://127.0.0.1:5000"', f'public_url = "http://127.0.0.1:{port}"')
+    # Short steps so that pages escalate within the run (every policy, the US one is unused).
+    text_ = re.sub(r"(?m)^delay_minutes = [0-9.]+", f"delay_minutes = {STEP_MINUTES}", text_)
+
+    extra = ["\n# ---- added by benchmarks/paging.py ----\n"]
+    for i in range(1, calls + 1):
+        package = "enterprise" if i % 2 else "advanced"
+        extra.append(f'[[customers]]\nid = "bench-{i:04d}"\nname = "Bench Customer {i:04d}"\n'
+                     f'account = "9{i:07d}"\npackage = "{package}"\ncontacts = ["{customer_phone(i)}"]\n\n')
+    # Optional: more lines, each with its own copy of the Brazilian policy, so that there are
+    # several pages (cases on one policy all join its open page).
+    for k in range(1, lines):
+        closures_k = ", ".join(f'{{ date = {d}, name = "Benchmark closure" }}'
+                               for d in (today, today + dt.timedelta(days=1)))
+        extra.append(f'[[lines]]\nnumber = "{extra_line_number(k)}"\nname = "ACME Suporte Brasil {k}"\n'
+                     f'timezone = "America/Sao_Paulo"\nplace = "São Paulo"\nlanguage = "pt-BR"\n'
+                     f'voice = "Polly.Camila"\nring_group = ["ana", "bruno"]\n'
+                     f'escalation_policy = "{POLICY}-{k}"\nafter_hours = "callback"\n\n'
+                     f'[lines.holidays]\ncountry = "BR"\nsubdivision = "SP"\nclosures = [{closures_k}]\n\n'
+                     f'[[escalation_policies]]\nid = "{POLICY}-{k}"\nrepeat = 1\nfallback = ["marta"]\n\n'
+                     f'[[escalation_policies.steps]]\ntargets = ["rotation:on-call-brazil"]\n'
+                     f'delay_minutes = {STEP_MINUTES}\nring_seconds = 25\n\n'
+                     f'[[escalation_policies.steps]]\n'
+                     f'targets = ["rotation:on-call-brazil-secondary", "person:gabriel"]\n'
+                     f'delay_minutes = {STEP_MINUTES}\n\n')
+    return text_ + "".join(extra)
+
+
+# --------------------------------------------------------------------------- processes
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"router serve exited ({process.returncode}):\n{tail(log_path)}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"router serve did not listen on {port} within {timeout:g} s:\n{tail(log_path)}")
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+class Processes:
+    """The service processes this script started, each in its own process group (gunicorn forks)."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, subprocess.Popen, Path]] = []
+
+    def start(self, name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen:
+        log_path = log_dir / f"{name}.log"
+        with log_path.open("wb") as out:
+            process = subprocess.Popen(args, env=env, cwd=log_dir, stdout=out, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        self.started.append((name, process, log_path))
+        return process
+
+    def alive(self) -> list[str]:
+        return [name for name, process, _ in self.started if process.poll() is None]
+
+    def stop(self) -> None:
+        """SIGTERM each group we started, wait (bounded), then SIGKILL what is left."""
+        for _, process, _ in self.started:
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for _, process, _ in self.started:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait(5)
+        # gunicorn's workers are in the master's group; make sure none outlived it.
+        for _, process, _ in self.started:
+            _signal_group(process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)  # the group id is the pid we started (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# --------------------------------------------------------------------------- database
+
+class Database:
+    """A temporary SQLite file, or a fresh PostgreSQL database dropped at the end."""
+
+    def __init__(self, kind: str, tmp: Path) -> None:
+        self.kind, self.name = kind, None
+        if kind == "sqlite":
+            self.url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+            return
+        self.name = f"router_bench_{uuid.uuid4().hex[:10]}"
+        self._admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with self._admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        self.url = self._admin.url.set(database=self.name).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        if self.name is None:
+            return
+        with self._admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self._admin.dispose()
+
+
+# --------------------------------------------------------------------------- figures
+
+def when(entry: dict) -> dt.datetime:
+    return dt.datetime.fromisoformat(entry["time"])
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "no samples"
+    return (f"median {statistics.median(values):.3f} s, p90 {percentile(values, 0.90):.3f} s, "
+            f"p99 {percentile(values, 0.99):.3f} s, max {max(values):.3f} s (n={len(values)})")
+
+
+def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta) -> list[tuple[str, str]]:
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            calls = session.scalars(select(Call).where(Call.direction == "inbound")).all()
+            cases = session.scalars(select(Case)).all()
+            pages = session.scalars(select(Page)).all()
+            notifications = session.scalars(select(Notification)).all()
+            events = session.scalars(select(PageEvent).order_by(PageEvent.page_id, PageEvent.id)).all()
+            case_of_call = {c.sid: c.case_id + CASE_NUMBER_OFFSET if c.case_id else None for c in calls}
+            case_page = {c.number: c.page_id for c in cases}
+            case_opened = {c.number: c.opened_at for c in cases}
+            cases_by_page = defaultdict(list)
+            for c in cases:
+                if c.page_id:
+                    cases_by_page[c.page_id].append(c.number)
+            notification_page = {n.id: n.page_id for n in notifications}
+            rows = []
+
+            # --- confirm -> first REST request about the call's case
+            confirms = {}
+            for entry in log:
+                if (entry["kind"] == "webhook" and "/voice/step/critical_confirm" in entry["url"]
+                        and entry["params"].get("Digits") == "1" and 200 <= entry.get("status_code", 0) < 300):
+                    confirms.setdefault(entry["params"].get("CallSid"), when(entry))
+            first_request: dict[int, dt.datetime] = {}
+            rest_by_notification: Counter = Counter()
+            longest_sms = 0
+            for entry in log:
+                if entry["kind"] not in ("message", "call"):
+                    continue
+                params = entry["params"]
+                match = NOTIFICATION_ID.search(params.get("StatusCallback") or "")
+                notification_id = int(match.group(1)) if match else None
+                if notification_id is not None:
+                    rest_by_notification[notification_id] += 1
+                concerned: set[int] = set()
+                if entry["kind"] == "message":
+                    body = params.get("Body", "")
+                    longest_sms = max(longest_sms, len(body))
+                    concerned = {int(n) for n in CASE_NUMBER.findall(body)} & set(case_page)
+                elif notification_id in notification_page:
+                    page_id = notification_page[notification_id]
+                    concerned = {n for n in cases_by_page[page_id] if case_opened[n] <= when(entry)}
+                for number in concerned:
+                    at = when(entry)
+                    if number not in first_request or at < first_request[number]:
+                        first_request[number] = at
+            latencies, missing = [], 0
+            for call_sid, confirmed in confirms.items():
+                number = case_of_call.get(call_sid)
+                if number is None or number not in first_request:
+                    missing += 1
+                    continue
+                latencies.append((first_request[number] - confirmed).total_seconds())
+            rows.append(("confirm -> first Twilio request", spread(latencies)))
+            if missing:
+                rows.append(("confirmed calls without a request", f"{missing} (no case, or no SMS/call about it)"))
+            rows.append(("  under 1 s", f"{sum(v < 1 for v in latencies)} of {len(latencies)}"))
+
+            # --- pages, cases, notifications, duplicates
+            by_policy = Counter(p.policy_id for p in pages)
+            rows.append(("pages", f"{len(pages)} ({', '.join(f'{k}: {v}' for k, v in sorted(by_policy.items()))}); "
+                                  f"statuses {dict(Counter(p.status for p in pages))}"))
+            distinct_cases = {n for n in case_of_call.values() if n}
+            rows.append(("cases", f"{len(cases)} ({len(distinct_cases)} distinct among the inbound calls, "
+                                  f"{sum(1 for c in cases if c.page_id)} on a page)"))
+            sent = [n for n in notifications if n.twilio_sid]
+            rows.append(("notifications", f"{len(notifications)} rows; sent {len(sent)} "
+                                          f"(sms {sum(n.channel == 'sms' for n in sent)}, "
+                                          f"voice {sum(n.channel == 'voice' for n in sent)}); "
+                                          f"statuses {dict(sorted(Counter(n.status for n in notifications).items()))}"))
+            sid_twice = [s for s, k in Counter(n.twilio_sid for n in sent).items() if k > 1]
+            requested_twice = {i: k for i, k in rest_by_notification.items() if k > 1}
+            rows.append(("notifications sent twice", f"{len(requested_twice)} by REST request "
+                                                     f"(same notification id), {len(sid_twice)} by Twilio SID"))
+            if requested_twice:
+                sample = sorted(requested_twice.items())[:10]
+                rows.append(("  e.g. (id: requests)", ", ".join(f"{i}: {k}" for i, k in sample)))
+            rows.append(("REST requests (sms / calls)", f"{sum(e['kind'] == 'message' for e in log)} / "
+                                                        f"{sum(e['kind'] == 'call' for e in log)}"))
+            rows.append(("longest SMS body", f"{longest_sms} characters (real Twilio refuses > 1600)"))
+
+            # --- escalation lateness: each timeout escalation against the step's deadline
+            late, other_escalations = [], Counter()
+            step_started: dict[int, dt.datetime] = {}
+            for event in events:
+                if event.kind == "step":
+                    step_started[event.page_id] = event.at
+                elif event.kind == "escalated":
+                    if event.detail.startswith("no acknowledgement by") and event.page_id in step_started:
+                        deadline = step_started[event.page_id] + step_delay
+                        late.append((event.at - deadline).total_seconds())
+                    else:
+                        other_escalations[event.detail] += 1
+            kinds = Counter(e.kind for e in events)
+            rows.append(("escalations (timeouts)", f"{len(late)}; late by " + (
+                f"median {statistics.median(late):.3f} s, max {max(late):.3f} s, min {min(late):.3f} s"
+                if late else "no samples")))
+            if other_escalations:
+                rows.append(("escalations (other reasons)", ", ".join(f"{v} x {k!r}" for k, v
+                                                                     in other_escalations.most_common(5))))
+            rows.append(("page events", ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))))
+    finally:
+        engine.dispose()
+    return rows
+
+
+# --------------------------------------------------------------------------- the run
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=200, help="concurrent critical calls (default 200)")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--threads", type=int, default=50, help="calls in flight at once (default 50)")
+    parser.add_argument("--escalate-seconds", type=float, default=150,
+                        help="how long after the first call the pages may escalate before the run stops "
+                             "(default 150: two 1-minute steps)")
+    parser.add_argument("--engineers", choices=("human", "no-answer"), default="human",
+                        help="how the engineers' phones answer page calls: 'human' answers and presses nothing "
+                             "(steps time out, which is what the lateness figure measures); 'no-answer' makes "
+                             "each step escalate as soon as its calls go unanswered (default human)")
+    parser.add_argument("--lines", type=int, default=1,
+                        help="spread the calls over this many lines, each with its own policy, hence its own "
+                             "page (default 1: the Brazilian line only, where every case joins one page)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, config, SQLite)")
+    args = parser.parse_args()
+    if args.calls < 1 or args.threads < 1 or not 1 <= args.lines <= 99:
+        parser.error("--calls and --threads must be positive, --lines 1..99")
+
+    bin_dir = Path(sys.executable).parent
+    router = bin_dir / "router"
+    tmp = Path(tempfile.mkdtemp(prefix="paging-bench-"))
+    processes = Processes()
+    fake = None
+    database = None
+    rows: list[tuple[str, str]] = []
+    run_started = time.monotonic()
+    try:
+        port = free_port()
+        config_text = build_config(port, args.calls, args.lines)
+        tomllib.loads(config_text)  # it parses
+        config_path = tmp / "support.toml"
+        config_path.write_text(config_text, encoding="utf-8")
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("ROUTER_", "TWILIO_", "DATABASE_URL"))}
+        checked = subprocess.run([str(router), "check-config"], env={**base_env, "ROUTER_CONFIG": str(config_path)},
+                                 capture_output=True, text=True, timeout=60)
+        if checked.returncode != 0:
+            print(checked.stdout + checked.stderr, file=sys.stderr)
+            return 1
+        print("config:", checked.stdout.strip().splitlines()[-1])
+
+        database = Database(args.database, tmp)
+        fake = FakeTwilio(SID, TOKEN).start()
+        spool = tmp / "spool"
+        env = {**base_env, "ROUTER_CONFIG": str(config_path), "DATABASE_URL": database.url,
+               "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.url,
+               "SECRET_KEY": "benchmark-secret", "ROUTER_SPOOL": str(spool)}
+        serve = processes.start("serve", [str(router), "serve", "--port", str(port), "--workers", "2"], env, tmp)
+        wait_for_port(port, serve, tmp / "serve.log")  # serve migrates the schema before it listens
+        for i in (1, 2):
+            processes.start(f"worker{i}", [str(router), "worker", "--interval", "0.5"], env, tmp)
+        url = f"http://127.0.0.1:{port}"
+        lines = [LINE] + [extra_line_number(k) for k in range(1, args.lines)]
+        for number in lines:
+            fake.add_number(number, voice_url=f"{url}/voice/incoming", sms_url=f"{url}/sms/incoming")
+        people = tomllib.loads(config_text)["people"]
+        from router.config import to_e164
+        for person in people:
+            fake.add_number(to_e164(person["phone"]), answer=args.engineers, presses=())
+        print(f"service on {url} ({args.database}), fake Twilio on {fake.url}, {args.calls} calls, "
+              f"{args.threads} threads, engineers: {args.engineers}, lines: {args.lines}")
+
+        # --- the calls, all released together
+        go = threading.Event()
+        results: dict[str, dict] = {}
+        failures: list[str] = []
+
+        def one_call(i: int) -> None:
+            go.wait()
+            try:
+                transcript = fake.place_inbound_call(
+                    customer_phone(i), lines[(i - 1) % len(lines)],
+                    Script(presses=["1", "1"], recording_seconds=12), status_callback=f"{url}/voice/status")
+                heard = transcript.heard()
+                results[transcript.call_sid] = {"status": transcript.status,
+                                                "paged": "Your critical case number is" in heard,
+                                                "errors": [e.text for e in transcript.of_kind("error")]}
+            except Exception as error:  # noqa: BLE001 - counted, printed below
+                failures.append(f"call {i}: {error!r}")
+
+        calls_started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=args.threads, thread_name_prefix="caller") as pool:
+            futures = [pool.submit(one_call, i) for i in range(1, args.calls + 1)]
+            go.set()
+            done, not_done = wait(futures, timeout=180)
+            for future in not_done:
+                future.cancel()
+        calls_seconds = time.monotonic() - calls_started
+        completed = sum(r["status"] == "completed" for r in results.values())
+        paged = sum(r["paged"] for r in results.values())
+        call_errors = Counter(text_ for r in results.values() for text_ in r["errors"])
+        print(f"calls played in {calls_seconds:.1f} s; letting pages escalate until "
+              f"{args.escalate_seconds:g} s after the first call ...", flush=True)
+
+        # --- let the pages escalate (bounded), then stop the service before reading the log
+        while time.monotonic() < calls_started + args.escalate_seconds:
+            if not processes.alive():
+                break
+            time.sleep(0.5)
+        time.sleep(2)  # notifications of the last escalation are being sent
+        alive = processes.alive()
+        processes.stop()
+        log = fake.log()
+
+        rows.append(("calls placed", f"{args.calls} ({completed} completed, {paged} heard their critical case "
+                                     f"number, {len(failures)} raised, {len(not_done)} unfinished) "
+                                     f"in {calls_seconds:.1f} s"))
+        if call_errors:
+            rows.append(("errors heard on calls", "; ".join(f"{v} x {k[:90]}" for k, v in call_errors.most_common(3))))
+        rows += analyse(log, database.url, dt.timedelta(minutes=STEP_MINUTES))
+        webhook_failures = Counter(e.get("status_code") for e in log
+                                   if e["kind"] == "webhook" and not 200 <= e.get("status_code", 0) < 300)
+        rows.append(("webhooks answered non-2xx", f"{sum(webhook_failures.values())}"
+                     + (f" {dict(webhook_failures)}" if webhook_failures else "")))
+        fake_errors = [e["text"] for e in log if e["kind"] == "error"]
+        rows.append(("fake Twilio errors", str(len(fake_errors)) + (f" (e.g. {fake_errors[0][:100]})"
+                                                                   if fake_errors else "")))
+        rows.append(("service processes alive at the end", f"{len(alive)} of 3 ({', '.join(alive) or 'none'})"))
+        spooled = list(spool.glob("*.json")) if spool.exists() else []
+        rows.append(("spooled critical calls left", str(len(spooled))))
+        for name, _, log_path in processes.started:
+            content = log_path.read_text(encoding="utf-8", errors="replace")
+            tracebacks = content.count("Traceback (most recent call last)")
+            if tracebacks:
+                last = [line for line in content.splitlines() if line and not line.startswith(" ")][-1]
+                rows.append((f"tracebacks in {name} log", f"{tracebacks} (last: {last[:110]})"))
+        for failure in failures[:3]:
+            rows.append(("call failure", failure[:150]))
+    finally:
+        processes.stop()
+        if fake is not None:
+            fake.stop()
+        if database is not None:
+            try:
+                database.drop()
+            except Exception as error:  # noqa: BLE001 - report, never leave the run hanging
+                print(f"could not drop database {database.name}: {error}", file=sys.stderr)
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    width = max(len(label) for label, _ in rows)
+    print()
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    print(f"{'run took':<{width}}  {time.monotonic() - run_started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
