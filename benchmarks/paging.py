@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import re
 import shutil
@@ -37,12 +38,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's packages come first
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
-from router.fake_twilio import FakeTwilio, Script  # noqa: E402
-from router.models import Call, Case, Notification, Page, PageEvent  # noqa: E402
-from router.models.cases import CASE_NUMBER_OFFSET  # noqa: E402
+from router.fake_twilio import FakeTwilio, Script
+from router.models import Call, Case, Notification, Page, PageEvent
+from router.models.cases import CASE_NUMBER_OFFSET
 
 EXAMPLE = ROOT / "examples" / "support.toml"
 SID = "AC" + "b" * 32
@@ -216,7 +217,7 @@ def spread(values: list[float]) -> str:
             f"p99 {percentile(values, 0.99):.3f} s, max {max(values):.3f} s (n={len(values)})")
 
 
-def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta) -> list[tuple[str, str]]:
+def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.timedelta) -> list[tuple[str, str]]:
     engine = create_engine(db_url)
     try:
         with Session(engine) as session:
@@ -278,43 +279,64 @@ def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta) -> list[tupl
 
             # --- pages, cases, notifications, duplicates
             by_policy = Counter(p.policy_id for p in pages)
-            rows.append(("pages", f"{len(pages)} ({', '.join(f'{k}: {v}' for k, v in sorted(by_policy.items()))}); "
-                                  f"statuses {dict(Counter(p.status for p in pages))}"))
+            rows.append(("pages", (f"{len(pages)} ({', '.join(f'{k}: {v}' for k, v in sorted(by_policy.items()))}); "
+                                  f"statuses {dict(Counter(p.status for p in pages))}")))
             distinct_cases = {n for n in case_of_call.values() if n}
-            rows.append(("cases", f"{len(cases)} ({len(distinct_cases)} distinct among the inbound calls, "
-                                  f"{sum(1 for c in cases if c.page_id)} on a page)"))
+            rows.append(("cases", (f"{len(cases)} ({len(distinct_cases)} distinct among the inbound calls, "
+                                  f"{sum(1 for c in cases if c.page_id)} on a page)")))
             sent = [n for n in notifications if n.twilio_sid]
-            rows.append(("notifications", f"{len(notifications)} rows; sent {len(sent)} "
+            rows.append(("notifications", (f"{len(notifications)} rows; sent {len(sent)} "
                                           f"(sms {sum(n.channel == 'sms' for n in sent)}, "
                                           f"voice {sum(n.channel == 'voice' for n in sent)}); "
-                                          f"statuses {dict(sorted(Counter(n.status for n in notifications).items()))}"))
+                                          f"statuses {dict(sorted(Counter(n.status for n in notifications).items()))}")))
             sid_twice = [s for s, k in Counter(n.twilio_sid for n in sent).items() if k > 1]
             requested_twice = {i: k for i, k in rest_by_notification.items() if k > 1}
-            rows.append(("notifications sent twice", f"{len(requested_twice)} by REST request "
-                                                     f"(same notification id), {len(sid_twice)} by Twilio SID"))
+            rows.append(("notifications sent twice", (f"{len(requested_twice)} by REST request "
+                                                     f"(same notification id), {len(sid_twice)} by Twilio SID")))
             if requested_twice:
                 sample = sorted(requested_twice.items())[:10]
                 rows.append(("  e.g. (id: requests)", ", ".join(f"{i}: {k}" for i, k in sample)))
-            rows.append(("REST requests (sms / calls)", f"{sum(e['kind'] == 'message' for e in log)} / "
-                                                        f"{sum(e['kind'] == 'call' for e in log)}"))
+            rows.append(("REST requests (sms / calls)", (f"{sum(e['kind'] == 'message' for e in log)} / "
+                                                        f"{sum(e['kind'] == 'call' for e in log)}")))
+            calls_to: dict[str, list[dt.datetime]] = defaultdict(list)
+            for entry in log:
+                if entry["kind"] == "call":
+                    calls_to[entry["params"].get("To", "?")].append(when(entry))
+            burst, burst_to = 0, None
+            for number, times in calls_to.items():
+                times.sort()
+                start = 0
+                for end, at in enumerate(times):
+                    while at - times[start] >= quiet:
+                        start += 1
+                    if end - start + 1 > burst:
+                        burst, burst_to = end - start + 1, number
+            rows.append(("most page calls to one phone", f"{burst} within {quiet.total_seconds():g} s"
+                                                         + (f" (to {burst_to})" if burst_to else "")
+                                                         + " (quiet_minutes promises 1)"))
             rows.append(("longest SMS body", f"{longest_sms} characters (real Twilio refuses > 1600)"))
 
-            # --- escalation lateness: each timeout escalation against the step's deadline
-            late, other_escalations = [], Counter()
+            # --- escalation lateness: each timeout escalation against the deadline of the step it left.
+            # An escalation well before that deadline is a second escalation of a step another worker
+            # had just escalated (the step was entered twice): counted apart, not as lateness.
+            late, early, other_escalations = [], [], Counter()
             step_started: dict[int, dt.datetime] = {}
             for event in events:
                 if event.kind == "step":
                     step_started[event.page_id] = event.at
                 elif event.kind == "escalated":
                     if event.detail.startswith("no acknowledgement by") and event.page_id in step_started:
-                        deadline = step_started[event.page_id] + step_delay
-                        late.append((event.at - deadline).total_seconds())
+                        lateness = (event.at - (step_started[event.page_id] + step_delay)).total_seconds()
+                        (early if lateness < -1 else late).append(lateness)
                     else:
                         other_escalations[event.detail] += 1
             kinds = Counter(e.kind for e in events)
-            rows.append(("escalations (timeouts)", f"{len(late)}; late by " + (
-                f"median {statistics.median(late):.3f} s, max {max(late):.3f} s, min {min(late):.3f} s"
-                if late else "no samples")))
+            rows.append(("escalations (timeouts)", f"{len(late) + len(early)}; late by " + (
+                f"median {statistics.median(late):.3f} s, max {max(late):.3f} s" if late else "no samples")))
+            if early:
+                rows.append(("  escalated again at once", (
+                    f"{len(early)} (a step entered twice, within {max(s + step_delay.total_seconds() for s in early):.3f}"
+                    f" s of the previous escalation)")))
             if other_escalations:
                 rows.append(("escalations (other reasons)", ", ".join(f"{v} x {k!r}" for k, v
                                                                      in other_escalations.most_common(5))))
@@ -347,6 +369,7 @@ def main() -> int:
     if args.calls < 1 or args.threads < 1 or not 1 <= args.lines <= 99:
         parser.error("--calls and --threads must be positive, --lines 1..99")
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fake's request log
     bin_dir = Path(sys.executable).parent
     router = bin_dir / "router"
     tmp = Path(tempfile.mkdtemp(prefix="paging-bench-"))
@@ -363,7 +386,7 @@ def main() -> int:
         config_path.write_text(config_text, encoding="utf-8")
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("ROUTER_", "TWILIO_", "DATABASE_URL"))}
         checked = subprocess.run([str(router), "check-config"], env={**base_env, "ROUTER_CONFIG": str(config_path)},
-                                 capture_output=True, text=True, timeout=60)
+                                 capture_output=True, text=True, timeout=60, check=False)
         if checked.returncode != 0:
             print(checked.stdout + checked.stderr, file=sys.stderr)
             return 1
@@ -374,7 +397,7 @@ def main() -> int:
         spool = tmp / "spool"
         env = {**base_env, "ROUTER_CONFIG": str(config_path), "DATABASE_URL": database.url,
                "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.url,
-               "SECRET_KEY": "benchmark-secret", "ROUTER_SPOOL": str(spool)}
+               "SECRET_KEY": "benchmark-secret", "ROUTER_SPOOL": str(spool), "PYTHONUNBUFFERED": "1"}
         serve = processes.start("serve", [str(router), "serve", "--port", str(port), "--workers", "2"], env, tmp)
         wait_for_port(port, serve, tmp / "serve.log")  # serve migrates the schema before it listens
         for i in (1, 2):
@@ -412,7 +435,7 @@ def main() -> int:
         with ThreadPoolExecutor(max_workers=args.threads, thread_name_prefix="caller") as pool:
             futures = [pool.submit(one_call, i) for i in range(1, args.calls + 1)]
             go.set()
-            done, not_done = wait(futures, timeout=180)
+            _done, not_done = wait(futures, timeout=180)
             for future in not_done:
                 future.cancel()
         calls_seconds = time.monotonic() - calls_started
@@ -432,12 +455,13 @@ def main() -> int:
         processes.stop()
         log = fake.log()
 
-        rows.append(("calls placed", f"{args.calls} ({completed} completed, {paged} heard their critical case "
+        rows.append(("calls placed", (f"{args.calls} ({completed} completed, {paged} heard their critical case "
                                      f"number, {len(failures)} raised, {len(not_done)} unfinished) "
-                                     f"in {calls_seconds:.1f} s"))
+                                     f"in {calls_seconds:.1f} s")))
         if call_errors:
             rows.append(("errors heard on calls", "; ".join(f"{v} x {k[:90]}" for k, v in call_errors.most_common(3))))
-        rows += analyse(log, database.url, dt.timedelta(minutes=STEP_MINUTES))
+        rows += analyse(log, database.url, dt.timedelta(minutes=STEP_MINUTES),
+                        dt.timedelta(minutes=tomllib.loads(config_text)["paging"]["quiet_minutes"]))
         webhook_failures = Counter(e.get("status_code") for e in log
                                    if e["kind"] == "webhook" and not 200 <= e.get("status_code", 0) < 300)
         rows.append(("webhooks answered non-2xx", f"{sum(webhook_failures.values())}"

@@ -26,9 +26,10 @@ class Workers:
         thread = threading.Thread(
             target=self._run, args=(job, args), daemon=True, name=f"fake-twilio-{job.__name__}"
         )
+        # Started under the lock, so that `wait` never sees (and joins) a thread not yet started.
         with self._lock:
             self._threads.add(thread)
-        thread.start()
+            thread.start()
 
     def wait(self, timeout: float) -> bool:
         """Wait for all jobs to finish; False if some were still running at the deadline."""
