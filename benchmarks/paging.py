@@ -242,6 +242,10 @@ def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.ti
                 if (entry["kind"] == "webhook" and "/voice/step/critical_confirm" in entry["url"]
                         and entry["params"].get("Digits") == "1" and 200 <= entry.get("status_code", 0) < 300):
                     confirms.setdefault(entry["params"].get("CallSid"), when(entry))
+            recorded = {}
+            for entry in log:
+                if entry["kind"] == "webhook" and "/voice/step/critical_recorded" in entry["url"]:
+                    recorded.setdefault(entry["params"].get("CallSid"), when(entry))
             first_request: dict[int, dt.datetime] = {}
             rest_by_notification: Counter = Counter()
             longest_sms = 0
@@ -276,6 +280,8 @@ def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.ti
             if missing:
                 rows.append(("confirmed calls without a request", f"{missing} (no case, or no SMS/call about it)"))
             rows.append(("  under 1 s", f"{sum(v < 1 for v in latencies)} of {len(latencies)}"))
+            rows.append(("  of which: recorded step answered", spread(
+                [(recorded[sid] - at).total_seconds() for sid, at in confirms.items() if sid in recorded])))
 
             # --- pages, cases, notifications, duplicates
             by_policy = Counter(p.policy_id for p in pages)

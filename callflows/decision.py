@@ -146,6 +146,7 @@ class Record:
     step: str
     state: FlowState
     max_seconds: int
+    transcribe: bool = True  # managers and paged engineers read what the caller said
 
 
 @dataclass(frozen=True)

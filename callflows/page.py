@@ -24,6 +24,7 @@ class CaseSummary:
     number: int
     customer: str
     caller: str | None
+    description: str | None = None  # the transcription of what the caller recorded, once Twilio sends it
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ def _speak(page: PageFacts, text: str) -> Speech:
 
 
 def _cases_text(page: PageFacts) -> str:
-    parts = [f"case {digits(c.number)}, from {c.customer}" for c in page.cases]
+    parts = [f"case {digits(c.number)}, from {c.customer}" + (f". The caller said: {c.description}" if c.description
+                                                              else "") for c in page.cases]
     what = "Critical production " + ("; ".join(parts) if len(parts) == 1 else
                                      f"cases, {len(parts)} of them: " + "; ".join(parts))
     return f"{what}, on the {page.line} line."

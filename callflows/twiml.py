@@ -31,8 +31,10 @@ def render(decision: Decision, url: StepUrl) -> str:
         response.append(gather)
     elif isinstance(action, Record):
         target = url(action.step, action.state)
+        transcription = ({"transcribe": True, "transcribe_callback": url("transcription", action.state)}
+                         if action.transcribe else {})
         response.record(action=target, method="POST", max_length=action.max_seconds,
-                        finish_on_key="#", play_beep=True)
+                        finish_on_key="#", play_beep=True, **transcription)
         # Twilio skips the action when nothing was recorded and goes on to the next verb.
         response.redirect(target, method="POST")
     elif isinstance(action, Dial):

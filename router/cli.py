@@ -58,6 +58,28 @@ def init_db(ctx: click.Context) -> None:
     click.echo(f"database is at the newest schema: {settings.database_url}")
 
 
+@cli.command("new-migration")
+@click.argument("message")
+def new_migration(message: str) -> None:
+    """Write an Alembic revision for what changed in router/models (review it before committing)."""
+    import tempfile
+
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from router import db
+
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = db.make_engine(f"sqlite:///{scratch}/schema.sqlite3")
+        db.upgrade(engine)
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(db.MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.revision(config, message=message, autogenerate=True)
+        engine.dispose()
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)

@@ -40,7 +40,8 @@ def page_facts(page: Page, support: SupportConfig) -> PageFacts:
 def case_summary(case: Case, support: SupportConfig) -> CaseSummary:
     """One case as a page reads it: its number, its customer, who called."""
     customer = support.customer(case.customer_id)
-    return CaseSummary(case.number, customer.name if customer else "an unidentified caller", case.caller_number)
+    return CaseSummary(case.number, customer.name if customer else "an unidentified caller", case.caller_number,
+                       case.description)
 
 
 def send_due(sessions: sessionmaker[Session], client: Client, support: SupportConfig, clock: Clock,

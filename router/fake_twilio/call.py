@@ -24,11 +24,12 @@ class Script:
     ``presses`` is consumed one entry per Gather ("" stays silent);
     ``dial`` says, per dialled number, "answer", "no-answer" or "busy";
     ``hang_up_after`` makes the person hang up after that many webhook
-    requests.
+    requests; ``says`` is what they say into a recording (its transcription).
     """
 
     presses: Sequence[str] = ()
     recording_seconds: int = 7
+    says: str = "Our production environment is down."
     dial: Mapping[str, str] = field(default_factory=dict)
     hang_up_after: int | None = None
 

@@ -215,7 +215,15 @@ class CallLeg:
         self.add("record", seconds=seconds, url=url)
         params = {"RecordingUrl": url, "RecordingSid": sid, "RecordingDuration": str(seconds)}
         action = urljoin(document_url, verb.get("action", ""))
-        return self.fetch(action, verb.get("method", "POST"), params)
+        outcome = self.fetch(action, verb.get("method", "POST"), params)
+        if verb.get("transcribeCallback") or verb.get("transcribe") == "true":
+            # Twilio transcribes after the recording is handled; its callback comes later than the action.
+            self._transcribe(urljoin(document_url, verb.get("transcribeCallback") or action), params)
+        return outcome
+
+    def _transcribe(self, url: str, recording: dict[str, str]) -> None:
+        self.line.transport.post(url, {**self.params, **recording, "TranscriptionSid": new_sid("TR"),
+                                       "TranscriptionText": self.script.says, "TranscriptionStatus": "completed"})
 
     def _redirect(self, verb: ET.Element, document_url: str) -> Outcome:
         url = urljoin(document_url, text_of(verb))

@@ -1,7 +1,6 @@
 """Alembic environment: runs on the connection the service hands it."""
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from router.models import Base
 
@@ -18,8 +17,5 @@ def _run(connection) -> None:
 
 if connection is not None:
     _run(connection)
-else:  # the alembic command line: `alembic -x url=sqlite:///... revision --autogenerate`
-    url = context.get_x_argument(as_dictionary=True).get("url", "sqlite:///instance/router.sqlite3")
-    with create_engine(url).connect() as conn:
-        _run(conn)
-        conn.commit()
+else:
+    raise RuntimeError("run migrations through `router init-db` / `router new-migration`, which pass a connection")

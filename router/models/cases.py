@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from router.models.base import Base
@@ -37,6 +37,7 @@ class Case(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
     acknowledged_via: Mapped[str | None] = mapped_column(String(8))
     recording_url: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)  # the transcription of what the caller recorded
     recording_seconds: Mapped[int | None]
 
     page: Mapped[Page | None] = relationship(back_populates="cases")  # noqa: F821

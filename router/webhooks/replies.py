@@ -20,6 +20,8 @@ def step_url(step: str, state: FlowState, case_number: int | None = None) -> str
     """
     if step == "whisper":
         return external_url("webhooks.whisper", case_number=case_number)
+    if step == "transcription":
+        return external_url("webhooks.voice_transcription")
     values = {"mode": state.mode, "attempt": state.attempt}
     for name in ("customer", "pending"):
         if getattr(state, name):

@@ -14,7 +14,14 @@ from callflows.fallback import fallback
 from callflows.inbound import STEPS, on_critical_path
 from callflows.twiml import render
 from router import db, spool
-from router.calllog import answered_before, call_ended, log_call, log_event, request_key
+from router.calllog import (
+    answered_before,
+    call_ended,
+    find_call,
+    log_call,
+    log_event,
+    request_key,
+)
 from router.cases import apply_effects, case_facts, find_case, open_case
 from router.escalation import open_page
 from router.facts import call_facts, caller_input, live_connect_window, phone_number
@@ -44,6 +51,19 @@ def voice_status():
     with session.begin():
         call_ended(session, request.form.get("CallSid", ""), request.form.get("CallStatus", ""),
                    request.form.get("CallDuration"), _clock()())
+    return "", 204
+
+
+@bp.post("/voice/transcription")
+def voice_transcription():
+    """Twilio's transcription of a recording: what the caller said, kept on the call's case."""
+    session = db.session()
+    with session.begin():
+        call = find_call(session, request.form.get("CallSid", ""))
+        text = (request.form.get("TranscriptionText") or "").strip()
+        completed = request.form.get("TranscriptionStatus") == "completed"
+        if call is not None and call.case is not None and text and completed:
+            call.case.description = text[:2000]
     return "", 204
 
 

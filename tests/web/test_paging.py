@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -168,3 +170,27 @@ def test_pressing_2_on_the_page_call_escalates_now(served_app, twilio, clock, fa
     _critical_call(twilio, clock)
     page = fake_twilio.wait_until(lambda: (p := _page(served_app)).step == 1 and p)
     assert page.events[-2].kind == "escalated" and "carla pressed 2" in page.events[-2].detail
+
+
+def test_the_callers_transcribed_description_is_kept_and_read_on_later_page_calls(
+        served_app, clock, fake_twilio):
+    from router.engine import run_pass
+    from router.fake_twilio import Script
+    from router.models import Case
+
+    fake_twilio.add_number(CARLA, answer="human")  # answers, presses nothing: the page stays open
+    clock.at = sao_paulo("2026-11-28 03:00")
+    script = Script(presses=["1", "1"], says="The payment API returns 500 for every request.")
+    fake_twilio.place_inbound_call(ACME_CONTACT, BRAZIL_LINE, script)
+    with db.sessions(served_app)() as session:
+        assert session.scalars(select(Case)).one().description == "The payment API returns 500 for every request."
+    fake_twilio.wait_until(lambda: _settled(served_app))
+    start = clock.at
+    for minutes in (5, 15):  # step 2, then the repeat round calls Carla again
+        clock.at = start + dt.timedelta(minutes=minutes)
+        with served_app.app_context():
+            run_pass(served_app)
+    fake_twilio.wait_until(lambda: len([c for c in fake_twilio.calls() if c["to"] == CARLA]) == 2
+                           and fake_twilio.transcript(fake_twilio.calls()[-1]["sid"]))
+    heard = fake_twilio.transcript([c for c in fake_twilio.calls() if c["to"] == CARLA][-1]["sid"]).heard()
+    assert "The caller said: The payment API returns 500 for every request." in heard
