@@ -123,3 +123,22 @@ def test_a_worker_that_died_while_sending_is_replaced_without_sending_twice(app,
     assert next(n for n in page.notifications if n.id == stuck.id).status == "failed"
     assert len(fake_twilio.calls()) == sent_before + 1  # only step 2's gabriel: diego's call is a minute later
     assert (page.round, page.step) == (0, 1)
+
+
+def test_an_engineer_is_not_called_again_within_the_quiet_interval(make_app, fake_twilio, clock, tmp_path):
+    from router.config import load_config
+    from tests.conftest import EXAMPLE_CONFIG
+    from tests.web.helpers import Twilio
+
+    quiet = tmp_path / "quiet.toml"
+    quiet.write_text(EXAMPLE_CONFIG.read_text().replace("quiet_minutes = 1", "quiet_minutes = 20"))
+    app = make_app(twilio_api_base=fake_twilio.url, config=load_config(quiet))
+    _critical_call(Twilio(app.test_client()), clock)
+    for minutes in (5, 15):
+        clock.at = SATURDAY_NIGHT + minutes * MINUTE
+        with app.app_context():
+            run_pass(app)
+    page = _page(app)
+    repeat = {n.channel: n for n in page.notifications if (n.round, n.person_id) == (1, "carla")}
+    assert repeat["sms"].due_at == _at(15)      # the SMS goes out with the step
+    assert repeat["voice"].due_at == _at(20)    # the call waits for 20 minutes after her last one
