@@ -9,9 +9,8 @@ from callflows.page import page_call as page_call_flow
 from callflows.page import page_key as page_key_flow
 from callflows.page import whisper as whisper_flow
 from callflows.page import whisper_key as whisper_key_flow
-from callflows.twiml import render
 from router import db
-from router.calllog import answered_before, call_ended, log_call, log_event, request_key
+from router.calllog import call_ended
 from router.cases import find_case, record_response
 from router.escalation import acknowledge, escalate, move_on_if_nobody_answered
 from router.facts import phone_number
@@ -19,7 +18,7 @@ from router.links import external_url
 from router.models import Notification
 from router.paging import advance_status, case_summary, page_facts
 from router.webhooks import bp
-from router.webhooks.replies import twiml
+from router.webhooks.replies import answer_once, twiml
 
 MACHINE = {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 
@@ -48,13 +47,9 @@ def page_key(notification_id: int):
 
 def _page_step(notification_id: int, step: str, decide, machine: bool = False):
     support = current_app.extensions["support"]
-    now = current_app.extensions["clock"]()
-    session = db.session()
-    key = request_key(request)
-    with session.begin():
-        earlier = answered_before(session, key)
-        if earlier is not None:
-            return twiml(earlier.twiml)
+    escalated: list[int] = []
+
+    def respond(session, now):
         notification = session.get(Notification, notification_id) or abort(404)
         page = notification.page
         decision, action = decide(page_facts(page, support))
@@ -62,15 +57,16 @@ def _page_step(notification_id: int, step: str, decide, machine: bool = False):
             decision = Decision("acknowledged already", decision.speech, decision.action)
         elif action == "escalate":
             escalate(session, page, support, now, f"{notification.person_id} pressed 2")
+            escalated.append(page.id)
         if machine:
             notification.answered_by = request.form.get("AnsweredBy", "")[:24]
-        call = log_call(session, request.form.get("CallSid") or f"page-{notification_id}", now,
-                        direction="page", line_number=page.line_number, from_number=page.line_number,
-                        to_number=notification.to_number)
-        document = render(decision, _key_url(notification_id))
-        log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
-    if action == "escalate":
-        current_app.extensions["dispatcher"].submit(page.id)
+        call = {"direction": "page", "line_number": page.line_number, "from_number": page.line_number,
+                "to_number": notification.to_number}
+        return decision, _key_url(notification_id), call
+
+    document = answer_once(step, respond)
+    for page_id in escalated:
+        current_app.extensions["dispatcher"].submit(page_id)
     return twiml(document)
 
 
@@ -124,28 +120,23 @@ def whisper_key(case_number: int):
 
 def _whisper_step(case_number: int, step: str):
     support = current_app.extensions["support"]
-    now = current_app.extensions["clock"]()
-    session = db.session()
-    key = request_key(request)
-    with session.begin():
-        earlier = answered_before(session, key)
-        if earlier is not None:
-            return twiml(earlier.twiml)
+    voice = support.service.english_voice
+
+    def respond(session, now):
         case = find_case(session, case_number) or abort(404)
         summary = case_summary(case, support)
-        voice = support.service.english_voice
         if step == "whisper":
             decision = whisper_flow(summary, voice)
         else:
-            decision, accepted = whisper_key_flow(summary, (request.form.get("Digits") or "").strip() or None, voice)
+            digits = (request.form.get("Digits") or "").strip() or None
+            decision, accepted = whisper_key_flow(summary, digits, voice)
             engineer = support.person_by_phone(phone_number(request.form.get("To")))
             if accepted and engineer:
                 if case.page is not None:
                     acknowledge(case.page, engineer.id, "connect", now)
                 record_response(case, engineer.id, now)
-        call = log_call(session, request.form.get("CallSid") or f"whisper-{case_number}", now, direction="page",
-                        line_number=case.line_number, from_number=request.form.get("From"),
-                        to_number=phone_number(request.form.get("To")), case_id=case.id)
-        document = render(decision, lambda name, state: external_url("webhooks.whisper_key", case_number=case_number))
-        log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
-    return twiml(document)
+        call = {"direction": "page", "line_number": case.line_number, "from_number": phone_number(request.form.get("From")),
+                "to_number": phone_number(request.form.get("To")), "case_id": case.id}
+        return decision, lambda name, state: external_url("webhooks.whisper_key", case_number=case_number), call
+
+    return twiml(answer_once(step, respond))

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+import datetime as dt
+from collections.abc import Callable
 
-from callflows.decision import FlowState
+from flask import Response, current_app, request
+from sqlalchemy.orm import Session
+
+from callflows.decision import Decision, FlowState
+from callflows.twiml import StepUrl, render
+from router import db
+from router.calllog import answered_before, log_call, log_event, request_key
 from router.links import external_url
+
+Respond = Callable[[Session, dt.datetime], tuple[Decision, StepUrl, dict]]
 
 
 def twiml(document: str) -> Response:
@@ -41,3 +50,23 @@ def flow_state(args: dict) -> FlowState:
     return FlowState(mode=mode, customer=customer, pending=pending,
                      attempt=min(int(attempt), 9) if attempt.isdigit() else 0,
                      leg=min(int(leg), 20) if leg.isdigit() else 0)
+
+
+def answer_once(step: str, respond: Respond) -> str:
+    """Answer a call's webhook once per Twilio request: a retry gets the first answer back.
+
+    `respond(session, now)` decides, inside the request's transaction, and returns the
+    decision, how to name its action URLs, and the call's fields for the call log.
+    """
+    now = current_app.extensions["clock"]()
+    session = db.session()
+    key = request_key(request)
+    with session.begin():
+        earlier = answered_before(session, key)
+        if earlier is not None:
+            return earlier.twiml
+        decision, url, call_fields = respond(session, now)
+        call = log_call(session, request.form.get("CallSid") or f"{step}-{key[-16:]}", now, **call_fields)
+        document = render(decision, url)
+        log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
+    return document
