@@ -135,8 +135,9 @@ def _whisper_step(case_number: int, step: str):
                 if case.page is not None:
                     acknowledge(case.page, engineer.id, "connect", now)
                 record_response(case, engineer.id, now)
-        call = {"direction": "page", "line_number": case.line_number, "from_number": phone_number(request.form.get("From")),
-                "to_number": phone_number(request.form.get("To")), "case_id": case.id}
+        call = {"direction": "page", "line_number": case.line_number, "case_id": case.id,
+                "from_number": phone_number(request.form.get("From")),
+                "to_number": phone_number(request.form.get("To"))}
         return decision, lambda name, state: external_url("webhooks.whisper_key", case_number=case_number), call
 
     return twiml(answer_once(step, respond))
