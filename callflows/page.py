@@ -109,15 +109,26 @@ def parse_reply(body: str | None) -> SmsReply:
     return SmsReply("acknowledge" if acknowledge else "escalate", int(number) if number else None)
 
 
+SMS_LIMIT = 1600  # Twilio refuses longer messages
+LISTED = 3        # cases, customers and callers named in one SMS before "and N more"
+
+
+def _listed(items: list[str]) -> str:
+    shown = ", ".join(items[:LISTED])
+    return shown + (f" and {len(items) - LISTED} more" if len(items) > LISTED else "")
+
+
 def page_sms(page: PageFacts) -> str:
-    """The SMS that pages an engineer."""
+    """The SMS that pages an engineer: short enough for one message however many cases the page carries."""
     first = page.cases[0]
-    numbers = ", ".join(str(c.number) for c in page.cases)
-    customers = ", ".join(sorted({c.customer for c in page.cases}))
+    numbers = _listed([str(c.number) for c in page.cases])
+    customers = _listed(sorted({c.customer for c in page.cases}))
     parts = [f"{page.company} CRITICAL case {numbers} from {customers} on {page.line}."]
-    parts += [f"Caller: {c.caller}." for c in page.cases if c.caller]
+    if len(page.cases) <= LISTED:
+        parts += [f"Caller: {c.caller}." for c in page.cases if c.caller]
     parts.append(f"Reply ACK {first.number} to acknowledge, ESC {first.number} to escalate.")
-    return " ".join(parts)
+    text = " ".join(parts)
+    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
 
 
 HELP_SMS = ("Reply ACK <case number> (or 1 if you have one open page) to acknowledge, "

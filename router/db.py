@@ -20,10 +20,18 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
+def _begin_immediate(connection) -> None:
+    # SQLite has no row locks (FOR UPDATE SKIP LOCKED is ignored): every transaction takes the write
+    # lock when it begins, so that two workers, or a worker and a webhook, never claim the same row.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # pysqlite's own BEGIN would come first: we send ours
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")  # webhooks and the dispatcher write side by side

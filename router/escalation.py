@@ -8,9 +8,10 @@ Everything here runs inside the caller's transaction on rows it has locked;
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from router.clock import Clock
@@ -40,6 +41,7 @@ def open_page(session: Session, case: Case, support: SupportConfig, at: dt.datet
         return case.page
     line = support.line(case.line_number)
     policy_id = line.escalation_policy if line else None
+    _one_page_opener_per_policy(session, policy_id)
     page = session.scalars(select(Page).where(Page.policy_id == policy_id, Page.status == "open")
                            .order_by(Page.id.desc())).first() if policy_id else None
     if page is not None:
@@ -59,6 +61,16 @@ def open_page(session: Session, case: Case, support: SupportConfig, at: dt.datet
         enter_step(session, page, support, first_position(policy), at, hold_calls)
     session.flush()
     return page
+
+
+def _one_page_opener_per_policy(session: Session, policy_id: str | None) -> None:
+    """Critical calls arriving together must find each other's open page: take the policy's lock first.
+
+    PostgreSQL: a transaction-scoped advisory lock; SQLite's transactions are already serialised.
+    """
+    if policy_id and session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"page:{policy_id}".encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def enter_step(session: Session, page: Page, support: SupportConfig, position: Position | None,
@@ -91,13 +103,19 @@ def _notify(session: Session, page: Page, support: SupportConfig, person_id: str
     for due, channel in contact_plan(person.contact_methods(), at):
         if channel == "voice":
             due += hold_calls
-            calls = session.scalars(select(Notification.sent_at).where(
-                Notification.person_id == person_id, Notification.channel == "voice",
-                Notification.sent_at.is_not(None))).all()
-            due = max(due, quiet_until(calls, quiet) or due)
+            due = max(due, quiet_until(_calls_to(session, person_id), quiet) or due)
         page.notifications.append(Notification(
             person_id=person_id, channel=channel, round=page.round, step=page.step, to_number=person.phone,
             status="pending", due_at=due, created_at=at, updated_at=at))
+
+
+def _calls_to(session: Session, person_id: str) -> list[dt.datetime]:
+    """When the person's page calls were placed, or are due (still waiting): the quiet interval counts both."""
+    rows = session.execute(select(Notification.sent_at, Notification.due_at, Notification.status).where(
+        Notification.person_id == person_id, Notification.channel == "voice",
+        Notification.status != "canceled")).all()
+    return [sent if sent is not None else due for sent, due, status in rows
+            if sent is not None or status in ("pending", "sending")]
 
 
 def _tell_current_people(session: Session, page: Page, support: SupportConfig, at: dt.datetime, text: str) -> None:

@@ -116,3 +116,12 @@ def test_every_business_hours_language_has_every_business_hours_prompt():
     from callflows.prompts import missing_prompts
 
     assert missing_prompts() == {}
+
+
+def test_a_page_with_many_cases_still_fits_one_sms():
+    many = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil",
+                     cases=tuple(CaseSummary(1000 + i, f"Customer {i:03d}", f"+55119{i:08d}") for i in range(1, 201)))
+    text = page_sms(many)
+    assert len(text) <= 1600
+    assert text.startswith("ACME Cloud CRITICAL case 1001, 1002, 1003 and 197 more from Customer 001, "
+                           "Customer 002, Customer 003 and 197 more on ACME Suporte Brasil. Reply ACK 1001")

@@ -1,4 +1,7 @@
-"""Several workers on one PostgreSQL database: every notification sent once, every page escalated once."""
+"""Several workers on one database: every notification sent once, every page escalated once.
+
+PostgreSQL claims rows with FOR UPDATE SKIP LOCKED; SQLite serialises its transactions.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +20,9 @@ from tests.web.helpers import BRAZIL_LINE, Twilio, sao_paulo
 
 
 @pytest.fixture
-def postgres_app(make_app, fake_twilio, postgres_database, monkeypatch, clock):
-    """The app on PostgreSQL, with the web process's immediate sending off: the workers do it all."""
-    from router.config import Settings  # noqa: F401  (make_app reads the database_url fixture)
-
+def workers_app(make_app, fake_twilio, clock):
+    """The app with the web process's immediate sending off: the workers do it all."""
     app = make_app(twilio_api_base=fake_twilio.url)
-    if app.extensions["engine"].dialect.name != "postgresql":
-        pytest.skip("this test is about PostgreSQL's row locks")
     app.extensions["dispatcher"].shutdown()
     clock.at = sao_paulo("2026-11-28 03:00")
     return app
@@ -58,20 +57,19 @@ def _side_by_side(workers: int, work) -> None:
         thread.join()
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_two_workers_never_send_a_notification_twice(postgres_app, fake_twilio, clock):
-    _critical_calls(postgres_app, 12, clock)
+def test_two_workers_never_send_a_notification_twice(workers_app, fake_twilio, clock):
+    _critical_calls(workers_app, 12, clock)
     start = clock.at
 
     def worker() -> None:
         for _ in range(3):
-            with postgres_app.app_context():
-                run_pass(postgres_app)
+            with workers_app.app_context():
+                run_pass(workers_app)
 
     for minutes in (0, 5, 6, 15, 20, 21, 30):  # every step of the policy, its repeat and the fallback
         clock.at = start + dt.timedelta(minutes=minutes)
         _side_by_side(2, worker)
-    with db.sessions(postgres_app)() as session:
+    with db.sessions(workers_app)() as session:
         notifications = session.scalars(select(Notification)).all()
     assert len(notifications) >= 14 and all(n.status not in ("pending", "sending") for n in notifications)
     sent_ids = [int(r["params"]["StatusCallback"].split("/")[-2 if r["kind"] == "call" else -1])
@@ -80,15 +78,50 @@ def test_two_workers_never_send_a_notification_twice(postgres_app, fake_twilio, 
     assert Counter(sent_ids).most_common(1)[0][1] == 1
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_two_workers_escalate_a_timed_out_page_once(postgres_app, clock):
-    _critical_calls(postgres_app, 3, clock)
+def test_two_workers_escalate_a_timed_out_page_once(workers_app, clock):
+    _critical_calls(workers_app, 3, clock)
     clock.at += dt.timedelta(minutes=5)
-    sessions, support = db.sessions(postgres_app), postgres_app.extensions["support"]
+    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
     escalated: list[int] = []
     _side_by_side(4, lambda: escalated.extend(escalate_due(sessions, support, clock)))
-    with db.sessions(postgres_app)() as session:
+    with db.sessions(workers_app)() as session:
         kinds = Counter(e.kind for e in session.scalars(select(PageEvent)))
     # Two customers' cases (the third call joined ACME's case) on one page, escalated once.
     assert len(escalated) == 1 and kinds["escalated"] == 1
     assert kinds["case joined"] == 1
+
+
+def test_two_critical_cases_opening_pages_at_the_same_moment_share_one_page(make_app, fake_twilio, clock):
+    from router.escalation import open_page
+    from router.models import Case, Page
+
+    app = make_app(twilio_api_base=fake_twilio.url)
+    sessions, support = db.sessions(app), app.extensions["support"]
+    at = clock()
+    with sessions() as session, session.begin():
+        for customer in ("acme-retail", "globex"):
+            session.add(Case(line_number=BRAZIL_LINE, customer_id=customer, severity="critical", opened_at=at,
+                             first_response_due=at))
+    first_open, release = threading.Event(), threading.Event()
+
+    def first() -> None:  # opens a page and holds its transaction open for a moment
+        with sessions() as session, session.begin():
+            open_page(session, session.get(Case, 1), support, at)
+            first_open.set()
+            release.wait(timeout=2)
+
+    def second() -> None:  # arrives meanwhile: must wait, then find the first page
+        first_open.wait(timeout=2)
+        with sessions() as session, session.begin():
+            open_page(session, session.get(Case, 2), support, at)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_open.wait(timeout=2)
+    threading.Timer(0.3, release.set).start()  # long enough for the second to reach its lock
+    for thread in threads:
+        thread.join()
+    with sessions() as session:
+        assert len(session.scalars(select(Page)).all()) == 1
+        assert {c.page_id for c in session.scalars(select(Case))} == {1}
