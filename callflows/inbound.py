@@ -118,25 +118,34 @@ def after_hours_menu(call: CallFacts, said: CallerInput) -> Outcome:
 
 
 def critical_confirm(call: CallFacts, said: CallerInput) -> Outcome:
-    """The caller confirms the case is critical (1) or leaves a message (2)."""
+    """The caller confirms the case is critical (1): the case opens and the page goes out at once.
+
+    A line set to connect then puts the caller through to the engineer; otherwise the caller
+    records a description while the engineer is already being paged.
+    """
     if said.digits == "2":
         return take_message(call, "critical not confirmed: 2, leave a message")
     if said.digits != "1":
         return retry(call, said, lambda state: _confirm(call, state))
+    if call.case is None:
+        return OpenCase("critical", page=True)
+    number = digits(call.case.number)
+    note = f"critical confirmed: case {call.case.number}, on-call engineer paged"
+    if call.line.after_hours == "connect" and call.responders:
+        speech = _joined(call) + (say(call, "connecting_engineer", case=number),)
+        return Decision(f"{note}; live connect", speech, _ring_responders(call, 0))
     record = Record("critical_recorded", call.state.fresh(), DESCRIPTION_SECONDS)
-    return Decision("critical confirmed → record a description", (say(call, "critical_describe"),), record)
+    return Decision(f"{note} → record a description", _joined(call) + (say(call, "critical_paging", case=number),),
+                    record)
 
 
 def critical_recorded(call: CallFacts, said: CallerInput) -> Outcome:
-    """The description is recorded: open the critical case and page the on-call engineer."""
-    if call.case is None:
+    """The description is recorded (the case and its page already exist): the promise of a call back."""
+    if call.case is None:  # the action URL of a call the service lost track of
         return OpenCase("critical", page=True)
-    note = f"critical case {call.case.number}; on-call engineer paged"
-    if call.line.after_hours == "connect" and call.responders:
-        speech = _joined(call) + (say(call, "connecting_engineer", case=digits(call.case.number)),)
-        return Decision(f"{note}; live connect", speech, _ring_responders(call, 0), recording(said))
-    speech = _joined(call) + (say(call, "critical_paged", case=digits(call.case.number)),)
-    return Decision(note, speech, Hangup(), recording(said))
+    speech = (say(call, "critical_paged", case=digits(call.case.number)),)
+    heard = f"description of {said.recording_seconds} s" if said.recording_url else "no description recorded"
+    return Decision(f"{heard}; case {call.case.number}", speech, Hangup(), recording(said))
 
 
 def connect_result(call: CallFacts, said: CallerInput) -> Outcome:

@@ -50,10 +50,13 @@ PROMPTS: dict[str, dict[str, str]] = {
             "or severely impaired. To confirm and page the on-call engineer, press 1. "
             "To leave a regular message instead, press 2."
         ),
-        "critical_describe": "After the tone, briefly describe the problem, then press the pound key.",
+        "critical_paging": (
+            "Your critical case number is {case}. We are paging the on-call engineer now. "
+            "After the tone, briefly describe the problem, then press the pound key."
+        ),
         "critical_paged": (
-            "Thank you. Your critical case number is {case}. The on-call engineer has been paged "
-            "and will call you back as soon as possible. Goodbye."
+            "Thank you. The on-call engineer has been paged and will call you back as soon as possible. "
+            "Your case number is {case}. Goodbye."
         ),
         "case_is": "Your case number is {case}.",
         "connecting": "Please hold while we connect you to Customer Service.",
@@ -126,7 +129,7 @@ PROMPTS: dict[str, dict[str, str]] = {
 # Prompts spoken only after hours, which are English by policy.
 ENGLISH_ONLY = frozenset(
     {"closed", "holiday", "hours", "reopens", "after_hours_menu", "not_entitled", "critical_confirm",
-     "critical_describe", "critical_paged", "unknown_line", "trouble_critical", "connecting_engineer",
+     "critical_paging", "critical_paged", "unknown_line", "trouble_critical", "connecting_engineer",
      "engineer_will_call"}
 )
 

@@ -92,7 +92,7 @@ def responders(support: SupportConfig, line: Line, at: dt.datetime) -> tuple[Res
 
 
 def live_connect_window(facts: CallFacts) -> dt.timedelta:
-    """How long a page's calls wait while the caller is being put through live (the engineer's line is busy)."""
+    """How long a page's calls wait while the caller is put through live (the engineer's phone is busy then)."""
     if facts.line is None or facts.line.after_hours != "connect":
         return dt.timedelta(0)
     return dt.timedelta(seconds=sum(r.ring_seconds + 10 for r in facts.responders))

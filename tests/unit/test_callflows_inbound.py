@@ -121,18 +121,20 @@ def test_three_unknown_accounts_after_hours_take_a_flagged_message():
     assert step("message_recorded", replace(call, state=FlowState("closed"))) == OpenCase("normal", needs_review=True)
 
 
-def test_confirmed_critical_records_a_short_description():
-    decision = step("critical_confirm", facts("2026-11-28 03:00", state=CLOSED), digits="1")
+def test_confirming_opens_the_paged_case_at_once_then_records_a_short_description():
+    call = facts("2026-11-28 03:00", state=CLOSED)
+    assert step("critical_confirm", call, digits="1") == OpenCase("critical", page=True)
+    decision = step("critical_confirm", replace(call, case=replace(CASE, severity="critical")), digits="1")
+    assert "Your critical case number is 1, 0, 4, 2. We are paging the on-call engineer now." in spoken(decision)
     assert isinstance(decision.action, Record) and decision.action.max_seconds == 60
 
 
-def test_the_critical_recording_opens_a_paged_case_and_reads_its_number():
-    call = facts("2026-11-28 03:00", state=CLOSED)
-    said = {"recording_url": "https://rec/1", "recording_seconds": 20}
-    assert step("critical_recorded", call, **said) == OpenCase("critical", page=True)
-    decision = step("critical_recorded", replace(call, case=replace(CASE, severity="critical")), **said)
-    assert "Your critical case number is 1, 0, 4, 2." in spoken(decision)
+def test_the_recorded_description_joins_the_case_and_the_caller_is_promised_a_call_back():
+    call = facts("2026-11-28 03:00", state=CLOSED, case=replace(CASE, severity="critical"))
+    decision = step("critical_recorded", call, recording_url="https://rec/1", recording_seconds=20)
+    assert "The on-call engineer has been paged and will call you back" in spoken(decision)
     assert decision.effects == (AttachRecording("https://rec/1", 20),)
+    assert isinstance(decision.action, Hangup)
 
 
 def test_the_message_confirmation_gives_the_due_time_in_the_lines_time():

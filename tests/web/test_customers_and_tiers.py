@@ -96,7 +96,8 @@ def test_a_repeat_critical_call_joins_and_upgrades_the_open_case_without_a_secon
     clock.at = sao_paulo("2026-11-28 03:00")
     twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("2").records()
     clock.at += dt.timedelta(minutes=5)
-    call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1").records()
+    call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1")
     call.hears("We have added this call to your open case, number 1, 0, 0, 1.", "critical case number is 1, 0, 0, 1")
+    call.records()
     [case] = _cases(app)
     assert case.severity == "critical"

@@ -65,9 +65,10 @@ def test_critical_case_from_a_known_customer_pages_the_on_call_engineer(app, twi
     clock.at = sao_paulo("2026-11-28 03:00")  # Saturday night
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1")
     call.hears("ACME Retail, you are reporting a critical issue", "To confirm and page the on-call engineer, press 1")
-    call.presses("1").hears("After the tone, briefly describe the problem")
+    call.presses("1").hears("Your critical case number is 1, 0, 0, 1. We are paging the on-call engineer now.",
+                            "After the tone, briefly describe the problem")
     assert call.twiml.one("Record").get("maxLength") == "60"
-    call.records(15).hears("Your critical case number is 1, 0, 0, 1.", "The on-call engineer has been paged")
+    call.records(15).hears("The on-call engineer has been paged", "Your case number is 1, 0, 0, 1.")
     case = _one_case(app)
     assert (case.severity, case.customer_id, case.recording_seconds) == ("critical", "acme-retail", 15)
     with db.sessions(app)() as session:
@@ -106,12 +107,12 @@ def test_critical_not_confirmed_falls_back_to_a_message(app, twilio, clock):
     assert _one_case(app).severity == "normal"
 
 
-def test_a_silent_recording_still_opens_the_critical_case(app, twilio, clock):
+def test_a_caller_who_records_nothing_still_hears_the_call_back_promise(app, twilio, clock):
     clock.at = sao_paulo("2026-11-28 03:00")
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1")
     redirect = call.twiml.one("Redirect")
     call._post(redirect.text)  # Twilio recorded nothing and followed the Redirect after <Record>
-    call.hears("Your critical case number is 1, 0, 0, 1.")
+    call.hears("The on-call engineer has been paged", "Your case number is 1, 0, 0, 1.")
     assert _one_case(app).recording_url is None
 
 

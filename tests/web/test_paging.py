@@ -190,7 +190,9 @@ def test_the_callers_transcribed_description_is_kept_and_read_on_later_page_call
         clock.at = start + dt.timedelta(minutes=minutes)
         with served_app.app_context():
             run_pass(served_app)
-    fake_twilio.wait_until(lambda: len([c for c in fake_twilio.calls() if c["to"] == CARLA]) == 2
-                           and fake_twilio.transcript(fake_twilio.calls()[-1]["sid"]))
-    heard = fake_twilio.transcript([c for c in fake_twilio.calls() if c["to"] == CARLA][-1]["sid"]).heard()
+    def second_call_to_carla():
+        calls = [c for c in fake_twilio.calls() if c["to"] == CARLA]
+        return len(calls) == 2 and fake_twilio.transcript(calls[-1]["sid"])
+
+    heard = fake_twilio.wait_until(second_call_to_carla).heard()
     assert "The caller said: The payment API returns 500 for every request." in heard
