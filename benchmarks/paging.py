@@ -241,7 +241,8 @@ def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.ti
             for entry in log:
                 if (entry["kind"] == "webhook" and "/voice/step/critical_confirm" in entry["url"]
                         and entry["params"].get("Digits") == "1" and 200 <= entry.get("status_code", 0) < 300):
-                    confirms.setdefault(entry["params"].get("CallSid"), when(entry))
+                    # From the moment the key press is sent: the page now goes out while it is answered.
+                    confirms.setdefault(entry["params"].get("CallSid"), dt.datetime.fromisoformat(entry["sent"]))
             recorded = {}
             for entry in log:
                 if entry["kind"] == "webhook" and "/voice/step/critical_recorded" in entry["url"]:
@@ -280,7 +281,7 @@ def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.ti
             if missing:
                 rows.append(("confirmed calls without a request", f"{missing} (no case, or no SMS/call about it)"))
             rows.append(("  under 1 s", f"{sum(v < 1 for v in latencies)} of {len(latencies)}"))
-            rows.append(("  of which: recorded step answered", spread(
+            rows.append(("confirm -> description step answered", spread(
                 [(recorded[sid] - at).total_seconds() for sid, at in confirms.items() if sid in recorded])))
 
             # --- pages, cases, notifications, duplicates

@@ -12,7 +12,7 @@ import hashlib
 import logging
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from router.clock import Clock
 from router.config import SupportConfig
@@ -104,9 +104,9 @@ def _notify(session: Session, page: Page, support: SupportConfig, person_id: str
         if channel == "voice":
             due += hold_calls
             due = max(due, quiet_until(_calls_to(session, person_id), quiet) or due)
-        page.notifications.append(Notification(
-            person_id=person_id, channel=channel, round=page.round, step=page.step, to_number=person.phone,
-            status="pending", due_at=due, created_at=at, updated_at=at))
+        session.add(Notification(
+            page=page, person_id=person_id, channel=channel, round=page.round, step=page.step,
+            to_number=person.phone, status="pending", due_at=due, created_at=at, updated_at=at))
 
 
 def _calls_to(session: Session, person_id: str) -> list[dt.datetime]:
@@ -120,10 +120,11 @@ def _calls_to(session: Session, person_id: str) -> list[dt.datetime]:
 
 def _tell_current_people(session: Session, page: Page, support: SupportConfig, at: dt.datetime, text: str) -> None:
     """An SMS to the people of the page's current step (a case joined the page they are handling)."""
-    reached = {n.person_id for n in page.notifications if (n.round, n.step) == (page.round, page.step)}
+    reached = session.scalars(select(Notification.person_id).distinct().where(
+        Notification.page_id == page.id, Notification.round == page.round, Notification.step == page.step)).all()
     for person_id in sorted(reached):
-        page.notifications.append(Notification(
-            person_id=person_id, channel="sms", round=page.round, step=page.step,
+        session.add(Notification(
+            page=page, person_id=person_id, channel="sms", round=page.round, step=page.step,
             to_number=support.person(person_id).phone, body=text, status="pending", due_at=at,
             created_at=at, updated_at=at))
 
@@ -165,8 +166,9 @@ def acknowledge(page: Page, person_id: str, via: str, at: dt.datetime) -> bool:
 
 def move_on_if_nobody_answered(session: Session, page: Page, support: SupportConfig, at: dt.datetime) -> bool:
     """When every call of the current step reached nobody (busy, no answer, voicemail), escalate at once."""
-    calls = [n for n in page.notifications
-             if n.channel == "voice" and (n.round, n.step) == (page.round, page.step)]
+    calls = session.scalars(select(Notification).where(
+        Notification.page_id == page.id, Notification.channel == "voice",
+        Notification.round == page.round, Notification.step == page.step)).all()
     if page.status != "open" or not calls or any(n.status not in UNREACHED for n in calls):
         return False
     escalate(session, page, support, at, "every call of the step reached nobody")
@@ -180,7 +182,8 @@ def _cancel_pending(page: Page, at: dt.datetime) -> None:
 
 
 def _event(page: Page, at: dt.datetime, kind: str, detail: str) -> None:
-    page.events.append(PageEvent(at=at, kind=kind, detail=detail[:300]))
+    # Added to the session, not appended to page.events: a long history stays unloaded.
+    object_session(page).add(PageEvent(page=page, at=at, kind=kind, detail=detail[:300]))
 
 
 def _where(position: Position) -> str:

@@ -74,7 +74,7 @@ def _send(sessions: sessionmaker[Session], client: Client, support: SupportConfi
           notification_id: int) -> bool:
     with sessions() as session:
         notification = session.get(Notification, notification_id)
-        sid, status, error = _deliver(client, notification, page_facts(notification.page, support))
+        sid, status, error = _deliver(client, notification, support)
     with sessions() as session, session.begin():
         now = clock()
         session.execute(update(Notification).where(Notification.id == notification_id)
@@ -83,12 +83,16 @@ def _send(sessions: sessionmaker[Session], client: Client, support: SupportConfi
     return sid is not None
 
 
-def _deliver(client: Client, notification: Notification, facts: PageFacts) -> tuple[str | None, str, str | None]:
+def _deliver(client: Client, notification: Notification, support: SupportConfig
+             ) -> tuple[str | None, str, str | None]:
     sender = notification.page.line_number
     try:
         if notification.channel == "sms":
+            # Only a page's own SMS reads its cases (a call reads them when answered): a page carrying
+            # many cases must not load them all for every message.
+            body = notification.body or page_sms(page_facts(notification.page, support))
             resource = client.messages.create(
-                to=notification.to_number, from_=sender, body=notification.body or page_sms(facts),
+                to=notification.to_number, from_=sender, body=body,
                 status_callback=external_url("webhooks.sms_status", notification_id=notification.id))
         else:
             resource = client.calls.create(

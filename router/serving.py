@@ -22,6 +22,6 @@ class _Gunicorn(BaseApplication):
 
 
 def run_gunicorn(make_app: Callable[[], Flask], host: str, port: int, workers: int) -> None:
-    """Serve the app built by `make_app` with `workers` gunicorn processes of 4 threads each."""
-    _Gunicorn(make_app, {"bind": f"{host}:{port}", "workers": workers, "threads": 4,
+    """Serve the app built by `make_app` with `workers` gunicorn processes of 8 threads each."""
+    _Gunicorn(make_app, {"bind": f"{host}:{port}", "workers": workers, "threads": 8,
                          "timeout": 30, "accesslog": "-"}).run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -37,9 +39,10 @@ class _LoggedWebhooks:
 
     def post(self, url: str, params: Mapping[str, str], method: str = "POST") -> tuple[int, str]:
         """Deliver the webhook and log it."""
+        sent = datetime.now(UTC).isoformat()  # "time" is when the answer came back
         status, body = self._inner.post(url, params, method)
         self._ledger.record(
-            "webhook", url=url, method=method.upper(), params=dict(params), status_code=status
+            "webhook", url=url, method=method.upper(), params=dict(params), status_code=status, sent=sent
         )
         return status, body
 
