@@ -15,6 +15,7 @@ See benchmarks/README.md for what each figure means.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, field
 import datetime as dt
 import logging
 import os
@@ -217,145 +218,192 @@ def spread(values: list[float]) -> str:
             f"p99 {percentile(values, 0.99):.3f} s, max {max(values):.3f} s (n={len(values)})")
 
 
-def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.timedelta) -> list[tuple[str, str]]:
+@dataclass
+class Stored:
+    """What the run left in the database, with the look-ups the figures need."""
+
+    calls: list
+    cases: list
+    pages: list
+    notifications: list
+    events: list
+    case_of_call: dict = field(default_factory=dict)
+    case_page: dict = field(default_factory=dict)
+    case_opened: dict = field(default_factory=dict)
+    cases_by_page: dict = field(default_factory=lambda: defaultdict(list))
+    notification_page: dict = field(default_factory=dict)
+
+
+def load(db_url: str) -> Stored:
+    """Read calls, cases, pages, notifications and page events (detached, fully loaded)."""
     engine = create_engine(db_url)
     try:
         with Session(engine) as session:
-            calls = session.scalars(select(Call).where(Call.direction == "inbound")).all()
-            cases = session.scalars(select(Case)).all()
-            pages = session.scalars(select(Page)).all()
-            notifications = session.scalars(select(Notification)).all()
-            events = session.scalars(select(PageEvent).order_by(PageEvent.page_id, PageEvent.id)).all()
-            case_of_call = {c.sid: c.case_id + CASE_NUMBER_OFFSET if c.case_id else None for c in calls}
-            case_page = {c.number: c.page_id for c in cases}
-            case_opened = {c.number: c.opened_at for c in cases}
-            cases_by_page = defaultdict(list)
-            for c in cases:
-                if c.page_id:
-                    cases_by_page[c.page_id].append(c.number)
-            notification_page = {n.id: n.page_id for n in notifications}
-            rows = []
-
-            # --- confirm -> first REST request about the call's case
-            confirms = {}
-            for entry in log:
-                if (entry["kind"] == "webhook" and "/voice/step/critical_confirm" in entry["url"]
-                        and entry["params"].get("Digits") == "1" and 200 <= entry.get("status_code", 0) < 300):
-                    # From the moment the key press is sent: the page now goes out while it is answered.
-                    confirms.setdefault(entry["params"].get("CallSid"), dt.datetime.fromisoformat(entry["sent"]))
-            recorded = {}
-            for entry in log:
-                if entry["kind"] == "webhook" and "/voice/step/critical_recorded" in entry["url"]:
-                    recorded.setdefault(entry["params"].get("CallSid"), when(entry))
-            first_request: dict[int, dt.datetime] = {}
-            rest_by_notification: Counter = Counter()
-            longest_sms = 0
-            for entry in log:
-                if entry["kind"] not in ("message", "call"):
-                    continue
-                params = entry["params"]
-                match = NOTIFICATION_ID.search(params.get("StatusCallback") or "")
-                notification_id = int(match.group(1)) if match else None
-                if notification_id is not None:
-                    rest_by_notification[notification_id] += 1
-                concerned: set[int] = set()
-                if entry["kind"] == "message":
-                    body = params.get("Body", "")
-                    longest_sms = max(longest_sms, len(body))
-                    concerned = {int(n) for n in CASE_NUMBER.findall(body)} & set(case_page)
-                elif notification_id in notification_page:
-                    page_id = notification_page[notification_id]
-                    concerned = {n for n in cases_by_page[page_id] if case_opened[n] <= when(entry)}
-                for number in concerned:
-                    at = when(entry)
-                    if number not in first_request or at < first_request[number]:
-                        first_request[number] = at
-            latencies, missing = [], 0
-            for call_sid, confirmed in confirms.items():
-                number = case_of_call.get(call_sid)
-                if number is None or number not in first_request:
-                    missing += 1
-                    continue
-                latencies.append((first_request[number] - confirmed).total_seconds())
-            rows.append(("confirm -> first Twilio request", spread(latencies)))
-            if missing:
-                rows.append(("confirmed calls without a request", f"{missing} (no case, or no SMS/call about it)"))
-            rows.append(("  under 1 s", f"{sum(v < 1 for v in latencies)} of {len(latencies)}"))
-            rows.append(("confirm -> description step answered", spread(
-                [(recorded[sid] - at).total_seconds() for sid, at in confirms.items() if sid in recorded])))
-
-            # --- pages, cases, notifications, duplicates
-            by_policy = Counter(p.policy_id for p in pages)
-            rows.append(("pages", (f"{len(pages)} ({', '.join(f'{k}: {v}' for k, v in sorted(by_policy.items()))}); "
-                                  f"statuses {dict(Counter(p.status for p in pages))}")))
-            distinct_cases = {n for n in case_of_call.values() if n}
-            rows.append(("cases", (f"{len(cases)} ({len(distinct_cases)} distinct among the inbound calls, "
-                                  f"{sum(1 for c in cases if c.page_id)} on a page)")))
-            sent = [n for n in notifications if n.twilio_sid]
-            rows.append(("notifications", (f"{len(notifications)} rows; sent {len(sent)} "
-                                          f"(sms {sum(n.channel == 'sms' for n in sent)}, "
-                                          f"voice {sum(n.channel == 'voice' for n in sent)}); "
-                                          f"statuses {dict(sorted(Counter(n.status for n in notifications).items()))}")))
-            sid_twice = [s for s, k in Counter(n.twilio_sid for n in sent).items() if k > 1]
-            requested_twice = {i: k for i, k in rest_by_notification.items() if k > 1}
-            rows.append(("notifications sent twice", (f"{len(requested_twice)} by REST request "
-                                                     f"(same notification id), {len(sid_twice)} by Twilio SID")))
-            if requested_twice:
-                sample = sorted(requested_twice.items())[:10]
-                rows.append(("  e.g. (id: requests)", ", ".join(f"{i}: {k}" for i, k in sample)))
-            rows.append(("REST requests (sms / calls)", (f"{sum(e['kind'] == 'message' for e in log)} / "
-                                                        f"{sum(e['kind'] == 'call' for e in log)}")))
-            calls_to: dict[str, list[dt.datetime]] = defaultdict(list)
-            for entry in log:
-                if entry["kind"] == "call":
-                    calls_to[entry["params"].get("To", "?")].append(when(entry))
-            burst, burst_to = 0, None
-            for number, times in calls_to.items():
-                times.sort()
-                start = 0
-                for end, at in enumerate(times):
-                    while at - times[start] >= quiet:
-                        start += 1
-                    if end - start + 1 > burst:
-                        burst, burst_to = end - start + 1, number
-            rows.append(("most page calls to one phone", f"{burst} within {quiet.total_seconds():g} s"
-                                                         + (f" (to {burst_to})" if burst_to else "")
-                                                         + " (quiet_minutes promises 1)"))
-            rows.append(("longest SMS body", f"{longest_sms} characters (real Twilio refuses > 1600)"))
-
-            # --- escalation lateness: each timeout escalation against the deadline of the step it left.
-            # An escalation well before that deadline is a second escalation of a step another worker
-            # had just escalated (the step was entered twice): counted apart, not as lateness.
-            late, early, other_escalations = [], [], Counter()
-            step_started: dict[int, dt.datetime] = {}
-            for event in events:
-                if event.kind == "step":
-                    step_started[event.page_id] = event.at
-                elif event.kind == "escalated":
-                    if event.detail.startswith("no acknowledgement by") and event.page_id in step_started:
-                        lateness = (event.at - (step_started[event.page_id] + step_delay)).total_seconds()
-                        (early if lateness < -1 else late).append(lateness)
-                    else:
-                        other_escalations[event.detail] += 1
-            kinds = Counter(e.kind for e in events)
-            rows.append(("escalations (timeouts)", f"{len(late) + len(early)}; late by " + (
-                f"median {statistics.median(late):.3f} s, max {max(late):.3f} s" if late else "no samples")))
-            if early:
-                rows.append(("  escalated again at once", (
-                    f"{len(early)} (a step entered twice, within {max(s + step_delay.total_seconds() for s in early):.3f}"
-                    f" s of the previous escalation)")))
-            if other_escalations:
-                rows.append(("escalations (other reasons)", ", ".join(f"{v} x {k!r}" for k, v
-                                                                     in other_escalations.most_common(5))))
-            rows.append(("page events", ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))))
+            data = Stored(
+                calls=session.scalars(select(Call).where(Call.direction == "inbound")).all(),
+                cases=session.scalars(select(Case)).all(),
+                pages=session.scalars(select(Page)).all(),
+                notifications=session.scalars(select(Notification)).all(),
+                events=session.scalars(select(PageEvent).order_by(PageEvent.page_id, PageEvent.id)).all())
     finally:
         engine.dispose()
+    data.case_of_call = {c.sid: c.case_id + CASE_NUMBER_OFFSET if c.case_id else None for c in data.calls}
+    data.case_page = {c.number: c.page_id for c in data.cases}
+    data.case_opened = {c.number: c.opened_at for c in data.cases}
+    for c in data.cases:
+        if c.page_id:
+            data.cases_by_page[c.page_id].append(c.number)
+    data.notification_page = {n.id: n.page_id for n in data.notifications}
+    return data
+
+
+def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.timedelta) -> list[tuple[str, str]]:
+    """Every figure of the run, as (label, value) rows."""
+    data = load(db_url)
+    return latency_rows(log, data) + volume_rows(log, data, quiet) + escalation_rows(data, step_delay)
+
+
+def latency_rows(log: list[dict], data: Stored) -> list[tuple[str, str]]:
+    """Confirm -> first Twilio request about the call's case."""
+    rows = []
+    case_of_call, case_page, case_opened = data.case_of_call, data.case_page, data.case_opened
+    cases_by_page, notification_page = data.cases_by_page, data.notification_page
+    # --- confirm -> first REST request about the call's case
+    confirms = {}
+    for entry in log:
+        if (entry["kind"] == "webhook" and "/voice/step/critical_confirm" in entry["url"]
+                and entry["params"].get("Digits") == "1" and 200 <= entry.get("status_code", 0) < 300):
+            # From the moment the key press is sent: the page now goes out while it is answered.
+            confirms.setdefault(entry["params"].get("CallSid"), dt.datetime.fromisoformat(entry["sent"]))
+    recorded = {}
+    for entry in log:
+        if entry["kind"] == "webhook" and "/voice/step/critical_recorded" in entry["url"]:
+            recorded.setdefault(entry["params"].get("CallSid"), when(entry))
+    first_request: dict[int, dt.datetime] = {}
+    for entry in log:
+        if entry["kind"] not in ("message", "call"):
+            continue
+        params = entry["params"]
+        match = NOTIFICATION_ID.search(params.get("StatusCallback") or "")
+        notification_id = int(match.group(1)) if match else None
+        concerned: set[int] = set()
+        if entry["kind"] == "message":
+            body = params.get("Body", "")
+            concerned = {int(n) for n in CASE_NUMBER.findall(body)} & set(case_page)
+        elif notification_id in notification_page:
+            page_id = notification_page[notification_id]
+            concerned = {n for n in cases_by_page[page_id] if case_opened[n] <= when(entry)}
+        for number in concerned:
+            at = when(entry)
+            if number not in first_request or at < first_request[number]:
+                first_request[number] = at
+    latencies, missing = [], 0
+    for call_sid, confirmed in confirms.items():
+        number = case_of_call.get(call_sid)
+        if number is None or number not in first_request:
+            missing += 1
+            continue
+        latencies.append((first_request[number] - confirmed).total_seconds())
+    rows.append(("confirm -> first Twilio request", spread(latencies)))
+    if missing:
+        rows.append(("confirmed calls without a request", f"{missing} (no case, or no SMS/call about it)"))
+    rows.append(("  under 1 s", f"{sum(v < 1 for v in latencies)} of {len(latencies)}"))
+    rows.append(("confirm -> description step answered", spread(
+        [(recorded[sid] - at).total_seconds() for sid, at in confirms.items() if sid in recorded])))
+    return rows
+
+
+def volume_rows(log: list[dict], data: Stored, quiet: dt.timedelta) -> list[tuple[str, str]]:
+    """Pages, cases, notifications, duplicates, bursts, SMS length."""
+    rows = []
+    cases, pages, notifications, case_of_call = data.cases, data.pages, data.notifications, data.case_of_call
+    rest_by_notification: Counter = Counter()
+    longest_sms = 0
+    for entry in log:
+        if entry["kind"] not in ("message", "call"):
+            continue
+        match = NOTIFICATION_ID.search(entry["params"].get("StatusCallback") or "")
+        if match:
+            rest_by_notification[int(match.group(1))] += 1
+        if entry["kind"] == "message":
+            longest_sms = max(longest_sms, len(entry["params"].get("Body", "")))
+    # --- pages, cases, notifications, duplicates
+    by_policy = Counter(p.policy_id for p in pages)
+    rows.append(("pages", (f"{len(pages)} ({', '.join(f'{k}: {v}' for k, v in sorted(by_policy.items()))}); "
+                          f"statuses {dict(Counter(p.status for p in pages))}")))
+    distinct_cases = {n for n in case_of_call.values() if n}
+    rows.append(("cases", (f"{len(cases)} ({len(distinct_cases)} distinct among the inbound calls, "
+                          f"{sum(1 for c in cases if c.page_id)} on a page)")))
+    sent = [n for n in notifications if n.twilio_sid]
+    rows.append(("notifications", (f"{len(notifications)} rows; sent {len(sent)} "
+                                  f"(sms {sum(n.channel == 'sms' for n in sent)}, "
+                                  f"voice {sum(n.channel == 'voice' for n in sent)}); "
+                                  f"statuses {dict(sorted(Counter(n.status for n in notifications).items()))}")))
+    sid_twice = [s for s, k in Counter(n.twilio_sid for n in sent).items() if k > 1]
+    requested_twice = {i: k for i, k in rest_by_notification.items() if k > 1}
+    rows.append(("notifications sent twice", (f"{len(requested_twice)} by REST request "
+                                             f"(same notification id), {len(sid_twice)} by Twilio SID")))
+    if requested_twice:
+        sample = sorted(requested_twice.items())[:10]
+        rows.append(("  e.g. (id: requests)", ", ".join(f"{i}: {k}" for i, k in sample)))
+    rows.append(("REST requests (sms / calls)", (f"{sum(e['kind'] == 'message' for e in log)} / "
+                                                f"{sum(e['kind'] == 'call' for e in log)}")))
+    calls_to: dict[str, list[dt.datetime]] = defaultdict(list)
+    for entry in log:
+        if entry["kind"] == "call":
+            calls_to[entry["params"].get("To", "?")].append(when(entry))
+    burst, burst_to = 0, None
+    for number, times in calls_to.items():
+        times.sort()
+        start = 0
+        for end, at in enumerate(times):
+            while at - times[start] >= quiet:
+                start += 1
+            if end - start + 1 > burst:
+                burst, burst_to = end - start + 1, number
+    rows.append(("most page calls to one phone", f"{burst} within {quiet.total_seconds():g} s"
+                                                 + (f" (to {burst_to})" if burst_to else "")
+                                                 + " (quiet_minutes promises 1)"))
+    rows.append(("longest SMS body", f"{longest_sms} characters (real Twilio refuses > 1600)"))
+    return rows
+
+
+def escalation_rows(data: Stored, step_delay: dt.timedelta) -> list[tuple[str, str]]:
+    """How late timeouts escalate, against their deadlines."""
+    rows = []
+    events = data.events
+    # --- escalation lateness: each timeout escalation against the deadline of the step it left.
+    # An escalation well before that deadline is a second escalation of a step another worker
+    # had just escalated (the step was entered twice): counted apart, not as lateness.
+    late, early, other_escalations = [], [], Counter()
+    step_started: dict[int, dt.datetime] = {}
+    for event in events:
+        if event.kind == "step":
+            step_started[event.page_id] = event.at
+        elif event.kind == "escalated":
+            if event.detail.startswith("no acknowledgement by") and event.page_id in step_started:
+                lateness = (event.at - (step_started[event.page_id] + step_delay)).total_seconds()
+                (early if lateness < -1 else late).append(lateness)
+            else:
+                other_escalations[event.detail] += 1
+    kinds = Counter(e.kind for e in events)
+    rows.append(("escalations (timeouts)", f"{len(late) + len(early)}; late by " + (
+        f"median {statistics.median(late):.3f} s, max {max(late):.3f} s" if late else "no samples")))
+    if early:
+        rows.append(("  escalated again at once", (
+            f"{len(early)} (a step entered twice, within {max(s + step_delay.total_seconds() for s in early):.3f}"
+            f" s of the previous escalation)")))
+    if other_escalations:
+        rows.append(("escalations (other reasons)", ", ".join(f"{v} x {k!r}" for k, v
+                                                             in other_escalations.most_common(5))))
+    rows.append(("page events", ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))))
     return rows
 
 
 # --------------------------------------------------------------------------- the run
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=200, help="concurrent critical calls (default 200)")
@@ -375,138 +423,163 @@ def main() -> int:
     args = parser.parse_args()
     if args.calls < 1 or args.threads < 1 or not 1 <= args.lines <= 99:
         parser.error("--calls and --threads must be positive, --lines 1..99")
+    return args
 
+
+@dataclass
+class Run:
+    """The service under test: its processes, database, fake Twilio and numbers."""
+
+    tmp: Path
+    processes: Processes
+    database: Database | None = None
+    fake: FakeTwilio | None = None
+    url: str = ""
+    lines: list[str] = field(default_factory=list)
+    config_text: str = ""
+
+
+def start_service(args: argparse.Namespace, run: Run) -> bool:
+    """Write and check the configuration, start the fake Twilio, `router serve` and two workers."""
+    router = Path(sys.executable).parent / "router"
+    port = free_port()
+    run.config_text = build_config(port, args.calls, args.lines)
+    tomllib.loads(run.config_text)  # it parses
+    config_path = run.tmp / "support.toml"
+    config_path.write_text(run.config_text, encoding="utf-8")
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("ROUTER_", "TWILIO_", "DATABASE_URL"))}
+    checked = subprocess.run([str(router), "check-config"], env={**base_env, "ROUTER_CONFIG": str(config_path)},
+                             capture_output=True, text=True, timeout=60, check=False)
+    if checked.returncode != 0:
+        print(checked.stdout + checked.stderr, file=sys.stderr)
+        return False
+    print("config:", checked.stdout.strip().splitlines()[-1])
+    run.database = Database(args.database, run.tmp)
+    run.fake = FakeTwilio(SID, TOKEN).start()
+    env = {**base_env, "ROUTER_CONFIG": str(config_path), "DATABASE_URL": run.database.url,
+           "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": run.fake.url,
+           "SECRET_KEY": "benchmark-secret", "ROUTER_SPOOL": str(run.tmp / "spool"), "PYTHONUNBUFFERED": "1"}
+    serve = run.processes.start("serve", [str(router), "serve", "--port", str(port), "--workers", "2"], env, run.tmp)
+    wait_for_port(port, serve, run.tmp / "serve.log")  # serve migrates the schema before it listens
+    for i in (1, 2):
+        run.processes.start(f"worker{i}", [str(router), "worker", "--interval", "0.5"], env, run.tmp)
+    run.url = f"http://127.0.0.1:{port}"
+    run.lines = [LINE] + [extra_line_number(k) for k in range(1, args.lines)]
+    for number in run.lines:
+        run.fake.add_number(number, voice_url=f"{run.url}/voice/incoming", sms_url=f"{run.url}/sms/incoming")
+    from router.config import to_e164
+    for person in tomllib.loads(run.config_text)["people"]:
+        run.fake.add_number(to_e164(person["phone"]), answer=args.engineers, presses=())
+    print(f"service on {run.url} ({args.database}), fake Twilio on {run.fake.url}, {args.calls} calls, "
+          f"{args.threads} threads, engineers: {args.engineers}, lines: {args.lines}")
+    return True
+
+
+def place_calls(args: argparse.Namespace, run: Run) -> tuple[list[tuple[str, str]], float]:
+    """All the calls, released together; returns their rows and when they started (monotonic)."""
+    go = threading.Event()
+    results: dict[str, dict] = {}
+    failures: list[str] = []
+
+    def one_call(i: int) -> None:
+        go.wait()
+        try:
+            transcript = run.fake.place_inbound_call(
+                customer_phone(i), run.lines[(i - 1) % len(run.lines)],
+                Script(presses=["1", "1"], recording_seconds=12), status_callback=f"{run.url}/voice/status")
+            results[transcript.call_sid] = {"status": transcript.status,
+                                            "paged": "Your critical case number is" in transcript.heard(),
+                                            "errors": [e.text for e in transcript.of_kind("error")]}
+        except Exception as error:  # noqa: BLE001 - counted, printed below
+            failures.append(f"call {i}: {error!r}")
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=args.threads, thread_name_prefix="caller") as pool:
+        futures = [pool.submit(one_call, i) for i in range(1, args.calls + 1)]
+        go.set()
+        _done, not_done = wait(futures, timeout=180)
+        for future in not_done:
+            future.cancel()
+    seconds = time.monotonic() - started
+    completed = sum(r["status"] == "completed" for r in results.values())
+    paged = sum(r["paged"] for r in results.values())
+    rows = [("calls placed", (f"{args.calls} ({completed} completed, {paged} heard their critical case "
+                              f"number, {len(failures)} raised, {len(not_done)} unfinished) in {seconds:.1f} s"))]
+    call_errors = Counter(text_ for r in results.values() for text_ in r["errors"])
+    if call_errors:
+        rows.append(("errors heard on calls", "; ".join(f"{v} x {k[:90]}" for k, v in call_errors.most_common(3))))
+    rows += [("call failure", failure[:150]) for failure in failures[:3]]
+    print(f"calls played in {seconds:.1f} s; letting pages escalate until "
+          f"{args.escalate_seconds:g} s after the first call ...", flush=True)
+    return rows, started
+
+
+def health_rows(log: list[dict], run: Run, alive: list[str]) -> list[tuple[str, str]]:
+    """Webhook failures, fake Twilio errors, processes, spool, tracebacks in the service's logs."""
+    webhook_failures = Counter(e.get("status_code") for e in log
+                               if e["kind"] == "webhook" and not 200 <= e.get("status_code", 0) < 300)
+    rows = [("webhooks answered non-2xx", f"{sum(webhook_failures.values())}"
+             + (f" {dict(webhook_failures)}" if webhook_failures else ""))]
+    fake_errors = [e["text"] for e in log if e["kind"] == "error"]
+    rows.append(("fake Twilio errors", str(len(fake_errors)) + (f" (e.g. {fake_errors[0][:100]})"
+                                                               if fake_errors else "")))
+    rows.append(("service processes alive at the end", f"{len(alive)} of 3 ({', '.join(alive) or 'none'})"))
+    spool = run.tmp / "spool"
+    rows.append(("spooled critical calls left", str(len(list(spool.glob("*.json"))) if spool.exists() else 0)))
+    for name, _, log_path in run.processes.started:
+        content = log_path.read_text(encoding="utf-8", errors="replace")
+        tracebacks = content.count("Traceback (most recent call last)")
+        if tracebacks:
+            last = [line for line in content.splitlines() if line and not line.startswith(" ")][-1]
+            rows.append((f"tracebacks in {name} log", f"{tracebacks} (last: {last[:110]})"))
+    return rows
+
+
+def main() -> int:
+    """Run the benchmark once and print its figures."""
+    args = parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fake's request log
-    bin_dir = Path(sys.executable).parent
-    router = bin_dir / "router"
-    tmp = Path(tempfile.mkdtemp(prefix="paging-bench-"))
-    processes = Processes()
-    fake = None
-    database = None
+    run = Run(Path(tempfile.mkdtemp(prefix="paging-bench-")), Processes())
     rows: list[tuple[str, str]] = []
     run_started = time.monotonic()
     try:
-        port = free_port()
-        config_text = build_config(port, args.calls, args.lines)
-        tomllib.loads(config_text)  # it parses
-        config_path = tmp / "support.toml"
-        config_path.write_text(config_text, encoding="utf-8")
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("ROUTER_", "TWILIO_", "DATABASE_URL"))}
-        checked = subprocess.run([str(router), "check-config"], env={**base_env, "ROUTER_CONFIG": str(config_path)},
-                                 capture_output=True, text=True, timeout=60, check=False)
-        if checked.returncode != 0:
-            print(checked.stdout + checked.stderr, file=sys.stderr)
+        if not start_service(args, run):
             return 1
-        print("config:", checked.stdout.strip().splitlines()[-1])
-
-        database = Database(args.database, tmp)
-        fake = FakeTwilio(SID, TOKEN).start()
-        spool = tmp / "spool"
-        env = {**base_env, "ROUTER_CONFIG": str(config_path), "DATABASE_URL": database.url,
-               "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.url,
-               "SECRET_KEY": "benchmark-secret", "ROUTER_SPOOL": str(spool), "PYTHONUNBUFFERED": "1"}
-        serve = processes.start("serve", [str(router), "serve", "--port", str(port), "--workers", "2"], env, tmp)
-        wait_for_port(port, serve, tmp / "serve.log")  # serve migrates the schema before it listens
-        for i in (1, 2):
-            processes.start(f"worker{i}", [str(router), "worker", "--interval", "0.5"], env, tmp)
-        url = f"http://127.0.0.1:{port}"
-        lines = [LINE] + [extra_line_number(k) for k in range(1, args.lines)]
-        for number in lines:
-            fake.add_number(number, voice_url=f"{url}/voice/incoming", sms_url=f"{url}/sms/incoming")
-        people = tomllib.loads(config_text)["people"]
-        from router.config import to_e164
-        for person in people:
-            fake.add_number(to_e164(person["phone"]), answer=args.engineers, presses=())
-        print(f"service on {url} ({args.database}), fake Twilio on {fake.url}, {args.calls} calls, "
-              f"{args.threads} threads, engineers: {args.engineers}, lines: {args.lines}")
-
-        # --- the calls, all released together
-        go = threading.Event()
-        results: dict[str, dict] = {}
-        failures: list[str] = []
-
-        def one_call(i: int) -> None:
-            go.wait()
-            try:
-                transcript = fake.place_inbound_call(
-                    customer_phone(i), lines[(i - 1) % len(lines)],
-                    Script(presses=["1", "1"], recording_seconds=12), status_callback=f"{url}/voice/status")
-                heard = transcript.heard()
-                results[transcript.call_sid] = {"status": transcript.status,
-                                                "paged": "Your critical case number is" in heard,
-                                                "errors": [e.text for e in transcript.of_kind("error")]}
-            except Exception as error:  # noqa: BLE001 - counted, printed below
-                failures.append(f"call {i}: {error!r}")
-
-        calls_started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=args.threads, thread_name_prefix="caller") as pool:
-            futures = [pool.submit(one_call, i) for i in range(1, args.calls + 1)]
-            go.set()
-            _done, not_done = wait(futures, timeout=180)
-            for future in not_done:
-                future.cancel()
-        calls_seconds = time.monotonic() - calls_started
-        completed = sum(r["status"] == "completed" for r in results.values())
-        paged = sum(r["paged"] for r in results.values())
-        call_errors = Counter(text_ for r in results.values() for text_ in r["errors"])
-        print(f"calls played in {calls_seconds:.1f} s; letting pages escalate until "
-              f"{args.escalate_seconds:g} s after the first call ...", flush=True)
-
-        # --- let the pages escalate (bounded), then stop the service before reading the log
-        while time.monotonic() < calls_started + args.escalate_seconds:
-            if not processes.alive():
-                break
+        rows, calls_started = place_calls(args, run)
+        # Let the pages escalate (bounded), then stop the service before reading the log.
+        while time.monotonic() < calls_started + args.escalate_seconds and run.processes.alive():
             time.sleep(0.5)
         time.sleep(2)  # notifications of the last escalation are being sent
-        alive = processes.alive()
-        processes.stop()
-        log = fake.log()
-
-        rows.append(("calls placed", (f"{args.calls} ({completed} completed, {paged} heard their critical case "
-                                     f"number, {len(failures)} raised, {len(not_done)} unfinished) "
-                                     f"in {calls_seconds:.1f} s")))
-        if call_errors:
-            rows.append(("errors heard on calls", "; ".join(f"{v} x {k[:90]}" for k, v in call_errors.most_common(3))))
-        rows += analyse(log, database.url, dt.timedelta(minutes=STEP_MINUTES),
-                        dt.timedelta(minutes=tomllib.loads(config_text)["paging"]["quiet_minutes"]))
-        webhook_failures = Counter(e.get("status_code") for e in log
-                                   if e["kind"] == "webhook" and not 200 <= e.get("status_code", 0) < 300)
-        rows.append(("webhooks answered non-2xx", f"{sum(webhook_failures.values())}"
-                     + (f" {dict(webhook_failures)}" if webhook_failures else "")))
-        fake_errors = [e["text"] for e in log if e["kind"] == "error"]
-        rows.append(("fake Twilio errors", str(len(fake_errors)) + (f" (e.g. {fake_errors[0][:100]})"
-                                                                   if fake_errors else "")))
-        rows.append(("service processes alive at the end", f"{len(alive)} of 3 ({', '.join(alive) or 'none'})"))
-        spooled = list(spool.glob("*.json")) if spool.exists() else []
-        rows.append(("spooled critical calls left", str(len(spooled))))
-        for name, _, log_path in processes.started:
-            content = log_path.read_text(encoding="utf-8", errors="replace")
-            tracebacks = content.count("Traceback (most recent call last)")
-            if tracebacks:
-                last = [line for line in content.splitlines() if line and not line.startswith(" ")][-1]
-                rows.append((f"tracebacks in {name} log", f"{tracebacks} (last: {last[:110]})"))
-        for failure in failures[:3]:
-            rows.append(("call failure", failure[:150]))
+        alive = run.processes.alive()
+        run.processes.stop()
+        log = run.fake.log()
+        rows += analyse(log, run.database.url, dt.timedelta(minutes=STEP_MINUTES),
+                        dt.timedelta(minutes=tomllib.loads(run.config_text)["paging"]["quiet_minutes"]))
+        rows += health_rows(log, run, alive)
     finally:
-        processes.stop()
-        if fake is not None:
-            fake.stop()
-        if database is not None:
-            try:
-                database.drop()
-            except Exception as error:  # noqa: BLE001 - report, never leave the run hanging
-                print(f"could not drop database {database.name}: {error}", file=sys.stderr)
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-
+        clean_up(run, args.keep)
     width = max(len(label) for label, _ in rows)
     print()
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
     print(f"{'run took':<{width}}  {time.monotonic() - run_started:.0f} s")
     return 0
+
+
+def clean_up(run: Run, keep: bool) -> None:
+    """Stop every process, the fake Twilio, drop the database, remove the temporary folder."""
+    run.processes.stop()
+    if run.fake is not None:
+        run.fake.stop()
+    if run.database is not None:
+        try:
+            run.database.drop()
+        except Exception as error:  # noqa: BLE001 - report, never leave the run hanging
+            print(f"could not drop database {run.database.name}: {error}", file=sys.stderr)
+    if keep:
+        print(f"kept {run.tmp}")
+    else:
+        shutil.rmtree(run.tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
