@@ -43,11 +43,12 @@ def _speak(page: PageFacts, text: str) -> Speech:
 
 
 def _cases_text(page: PageFacts) -> str:
-    parts = [f"case {digits(c.number)}, from {c.customer}" + (f". The caller said: {c.description}" if c.description
-                                                              else "") for c in page.cases]
+    parts = [f"case {digits(c.number)}, from {c.customer}" for c in page.cases]
     what = "Critical production " + ("; ".join(parts) if len(parts) == 1 else
                                      f"cases, {len(parts)} of them: " + "; ".join(parts))
-    return f"{what}, on the {page.line} line."
+    said = [f"The caller of case {digits(c.number)} said: {c.description.rstrip('.')}." if len(parts) > 1
+            else f"The caller said: {c.description.rstrip('.')}." for c in page.cases if c.description]
+    return " ".join([f"{what}, on the {page.line} line.", *said])
 
 
 def _ask(page: PageFacts, state: FlowState) -> Gather:
