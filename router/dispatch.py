@@ -20,7 +20,7 @@ class Dispatcher:
     still pending is sent by `router worker`, which also sends the later ones.
     """
 
-    def __init__(self, app: Flask, threads: int = 4) -> None:
+    def __init__(self, app: Flask, threads: int = 8) -> None:
         self._app = app
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dispatch")
 
