@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
-from flask import Flask, Response, abort, request
-from twilio.request_validator import RequestValidator
+from flask import Flask, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from router.fake_twilio import (
-    BackgroundServer,
     CallControl,
     Entry,
     Script,
@@ -19,43 +16,13 @@ from router.fake_twilio import (
     Transcript,
     play_call,
 )
+from tests.unit.fake_project import AUTH_TOKEN, Project, served_project, twiml
 
 ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "project-auth-token"
 CALL_SID = "CA" + "2" * 32
 CALLER = "+5511987654321"
 LINE = "+551130001000"
 ENGINEER = "+5511999990000"
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """One request the project received."""
-
-    path: str
-    method: str
-    params: dict[str, str]
-    signed: bool
-    token: str
-
-
-@dataclass
-class Project:
-    """The project side: where it listens and what it received."""
-
-    url: str
-    received: list[Webhook] = field(default_factory=list)
-
-    def paths(self) -> list[str]:
-        return [hit.path for hit in self.received]
-
-    def hit(self, path: str) -> Webhook:
-        (found,) = [hit for hit in self.received if hit.path == path]
-        return found
-
-
-def _twiml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
 
 
 def _add_menu_routes(app: Flask) -> None:
@@ -68,20 +35,20 @@ def _add_menu_routes(app: Flask) -> None:
         gather = response.gather(num_digits=1, action="/choice", method=method, action_on_empty_result=empty)
         gather.say("Press 1 for a critical issue.")
         response.say("We did not receive your choice.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/account")
     def account() -> Response:
         response = VoiceResponse()
         response.gather(action="/choice", finish_on_key="#").say("Enter your account number, then hash.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.route("/choice", methods=["GET", "POST"])
     def choice() -> Response:
         response = VoiceResponse()
         response.say(f"You pressed {request.values.get('Digits', 'nothing')}.")
         response.hangup()
-        return _twiml(response)
+        return twiml(response)
 
 
 def _add_recording_routes(app: Flask) -> None:
@@ -91,13 +58,13 @@ def _add_recording_routes(app: Flask) -> None:
         response.say("Leave a message after the tone.")
         response.record(action="/recorded", max_length=60)
         response.say("We did not hear a message.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/recorded")
     def recorded() -> Response:
         response = VoiceResponse()
         response.say(f"Thanks, we recorded {request.form['RecordingDuration']} seconds.")
-        return _twiml(response)
+        return twiml(response)
 
 
 def _add_dial_routes(app: Flask) -> None:
@@ -106,13 +73,13 @@ def _add_dial_routes(app: Flask) -> None:
         response = VoiceResponse()
         whisper = "/whisper" if request.args.get("whisper") else None
         response.dial(action="/dialled", timeout=20).number(ENGINEER, url=whisper)
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/dialled")
     def dialled() -> Response:
         response = VoiceResponse()
         response.say(f"Dial status {request.form['DialCallStatus']}.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/whisper")
     def whisper() -> Response:
@@ -120,7 +87,7 @@ def _add_dial_routes(app: Flask) -> None:
         gather = response.gather(num_digits=1, action="/whisper/answer")
         gather.say("Critical production call from ACME, case 1042, press 1 to accept.")
         response.hangup()
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/whisper/answer")
     def whisper_answer() -> Response:
@@ -129,7 +96,7 @@ def _add_dial_routes(app: Flask) -> None:
             response.say("Connecting you to the caller.")
         else:
             response.hangup()
-        return _twiml(response)
+        return twiml(response)
 
 
 def _add_odd_routes(app: Flask) -> None:
@@ -137,13 +104,13 @@ def _add_odd_routes(app: Flask) -> None:
     def redirect() -> Response:
         response = VoiceResponse()
         response.redirect("/menu")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/loop")
     def loop() -> Response:
         response = VoiceResponse()
         response.redirect("/loop")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/queue")
     def queue() -> Response:
@@ -151,13 +118,13 @@ def _add_odd_routes(app: Flask) -> None:
         response.enqueue("support")
         response.pause(length=2)
         response.say("After the queue.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/reject")
     def reject() -> Response:
         response = VoiceResponse()
         response.reject(reason="busy")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/broken")
     def broken() -> tuple[str, int]:
@@ -168,30 +135,10 @@ def _add_odd_routes(app: Flask) -> None:
         return "", 204
 
 
-def create_project_app(received: list[Webhook]) -> Flask:
-    """A stand-in for the project: checks Twilio signatures, answers with TwiML."""
-    app = Flask(__name__)
-    validator = RequestValidator(AUTH_TOKEN)
-
-    @app.before_request
-    def check_signature() -> None:
-        body = request.form.to_dict() if request.method == "POST" else {}
-        signed = validator.validate(request.url, body, request.headers.get("X-Twilio-Signature", ""))
-        token = request.headers.get("I-Twilio-Idempotency-Token", "")
-        received.append(Webhook(request.path, request.method, request.values.to_dict(), signed, token))
-        if not signed:
-            abort(403)
-
-    for add_routes in (_add_menu_routes, _add_recording_routes, _add_dial_routes, _add_odd_routes):
-        add_routes(app)
-    return app
-
-
 @pytest.fixture
 def project() -> Iterator[Project]:
-    received: list[Webhook] = []
-    with BackgroundServer(create_project_app(received)) as server:
-        yield Project(server.url, received)
+    with served_project(_add_menu_routes, _add_recording_routes, _add_dial_routes, _add_odd_routes) as project:
+        yield project
 
 
 def play(project: Project, path: str, script: Script | None = None, **options: object) -> Transcript:

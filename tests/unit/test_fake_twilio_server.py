@@ -7,52 +7,25 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, current_app, request
 from twilio.base.exceptions import TwilioRestException
-from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
-from router.fake_twilio import BackgroundServer, FakeTwilio, Script
+from router.fake_twilio import FakeTwilio, Script
+from tests.unit.fake_project import AUTH_TOKEN, Project, served_project, twiml
 
 ACCOUNT_SID = "AC" + "1" * 32
 OTHER_ACCOUNT_SID = "AC" + "9" * 32
-AUTH_TOKEN = "project-auth-token"
 CALLER = "+5511987654321"
 LINE = "+551130001000"
 ENGINEER = "+5511999990000"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """One request the project received."""
-
-    path: str
-    params: dict[str, str]
-    signed: bool
-
-
-@dataclass
-class Project:
-    """The project side: its app, where it listens and what it received."""
-
-    app: Flask
-    url: str
-    received: list[Webhook] = field(default_factory=list)
-
-    def hits(self, path: str) -> list[Webhook]:
-        return [hit for hit in self.received if hit.path == path]
-
-
-def _twiml(response: VoiceResponse | MessagingResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
 
 
 def _add_voice_routes(app: Flask) -> None:
@@ -61,13 +34,13 @@ def _add_voice_routes(app: Flask) -> None:
         response = VoiceResponse()
         gather = response.gather(num_digits=1, action="/voice/page/ack")
         gather.say("Critical case 1042 for ACME. Press 1 to acknowledge.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/voice/page/ack")
     def page_ack() -> Response:
         response = VoiceResponse()
         response.say("Acknowledged.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/voice/page-then-update")
     def page_then_update() -> Response:
@@ -87,27 +60,27 @@ def _add_voice_routes(app: Flask) -> None:
         response = VoiceResponse()
         response.say("Paging the engineer on call.")
         response.dial(action="/voice/dialled").number(ENGINEER, url="/voice/whisper")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/voice/whisper")
     def whisper() -> Response:
         response = VoiceResponse()
         response.gather(num_digits=1, action="/voice/whisper/answer").say("Case 1042, press 1 to accept.")
         response.hangup()
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/voice/whisper/answer")
     def whisper_answer() -> Response:
         response = VoiceResponse()
         if request.form["Digits"] != "1":
             response.hangup()
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/voice/dialled")
     def dialled() -> Response:
         response = VoiceResponse()
         response.say(f"Dial status {request.form['DialCallStatus']}.")
-        return _twiml(response)
+        return twiml(response)
 
 
 def _add_status_routes(app: Flask) -> None:
@@ -115,7 +88,7 @@ def _add_status_routes(app: Flask) -> None:
     def sms() -> Response:
         response = MessagingResponse()
         response.message("Thanks, we got your message.")
-        return _twiml(response)
+        return twiml(response)
 
     @app.post("/sms-status")
     @app.post("/voice/status")
@@ -123,30 +96,10 @@ def _add_status_routes(app: Flask) -> None:
         return "", 204
 
 
-def create_project_app(received: list[Webhook]) -> Flask:
-    """A stand-in for the project: checks Twilio signatures, answers with TwiML."""
-    app = Flask(__name__)
-    validator = RequestValidator(AUTH_TOKEN)
-
-    @app.before_request
-    def check_signature() -> None:
-        params = request.form.to_dict()
-        signed = validator.validate(request.url, params, request.headers.get("X-Twilio-Signature", ""))
-        received.append(Webhook(request.path, params, signed))
-        if not signed:
-            abort(403)
-
-    _add_voice_routes(app)
-    _add_status_routes(app)
-    return app
-
-
 @pytest.fixture
 def project() -> Iterator[Project]:
-    received: list[Webhook] = []
-    app = create_project_app(received)
-    with BackgroundServer(app) as server:
-        yield Project(app, server.url, received)
+    with served_project(_add_voice_routes, _add_status_routes) as project:
+        yield project
 
 
 @pytest.fixture
