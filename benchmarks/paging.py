@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -264,53 +265,64 @@ def analyse(log: list[dict], db_url: str, step_delay: dt.timedelta, quiet: dt.ti
 
 
 def latency_rows(log: list[dict], data: Stored) -> list[tuple[str, str]]:
-    """Confirm -> first Twilio request about the call's case."""
-    rows = []
-    case_of_call, case_page, case_opened = data.case_of_call, data.case_page, data.case_opened
-    cases_by_page, notification_page = data.cases_by_page, data.notification_page
-    # --- confirm -> first REST request about the call's case
+    """Confirm -> the first Twilio request for the call's page, and -> the first one naming its case."""
     confirms = {}
     for entry in log:
         if (entry["kind"] == "webhook" and "/voice/step/critical_confirm" in entry["url"]
                 and entry["params"].get("Digits") == "1" and 200 <= entry.get("status_code", 0) < 300):
             # From the moment the key press is sent: the page now goes out while it is answered.
             confirms.setdefault(entry["params"].get("CallSid"), dt.datetime.fromisoformat(entry["sent"]))
-    recorded = {}
-    for entry in log:
-        if entry["kind"] == "webhook" and "/voice/step/critical_recorded" in entry["url"]:
-            recorded.setdefault(entry["params"].get("CallSid"), when(entry))
-    first_request: dict[int, dt.datetime] = {}
-    for entry in log:
-        if entry["kind"] not in ("message", "call"):
-            continue
-        params = entry["params"]
-        match = NOTIFICATION_ID.search(params.get("StatusCallback") or "")
-        notification_id = int(match.group(1)) if match else None
-        concerned: set[int] = set()
-        if entry["kind"] == "message":
-            body = params.get("Body", "")
-            concerned = {int(n) for n in CASE_NUMBER.findall(body)} & set(case_page)
-        elif notification_id in notification_page:
-            page_id = notification_page[notification_id]
-            concerned = {n for n in cases_by_page[page_id] if case_opened[n] <= when(entry)}
-        for number in concerned:
-            at = when(entry)
-            if number not in first_request or at < first_request[number]:
-                first_request[number] = at
-    latencies, missing = [], 0
+    page_first, naming = first_requests(log, data)
+    by_page: dict[str, list[float]] = defaultdict(list)
+    told, missing, unnamed = [], 0, 0
     for call_sid, confirmed in confirms.items():
-        number = case_of_call.get(call_sid)
-        if number is None or number not in first_request:
+        number = data.case_of_call.get(call_sid)
+        page_id = data.case_page.get(number)
+        if page_id not in page_first:
             missing += 1
             continue
-        latencies.append((first_request[number] - confirmed).total_seconds())
-    rows.append(("confirm -> first Twilio request", spread(latencies)))
+        waited = (page_first[page_id] - confirmed).total_seconds()
+        opened = data.case_opened[number] == min(data.case_opened[n] for n in data.cases_by_page[page_id])
+        kind = "opened the page" if opened else "joined, page not out yet" if waited > 0 else "joined, page already out"
+        by_page[kind].append(max(0.0, waited))
+        if number in naming:
+            told.append((naming[number] - confirmed).total_seconds())
+        else:
+            unnamed += 1
+    everyone = [v for values in by_page.values() for v in values]
+    rows = [("confirm -> first Twilio request for the page", spread(everyone)),
+            ("  under 1 s", f"{sum(v < 1 for v in everyone)} of {len(everyone)}")]
+    rows += [(f"  {kind}", spread(values) if kind != "joined, page already out" else f"{len(values)} (0 s: the "
+              "engineers were already being paged)") for kind, values in sorted(by_page.items())]
     if missing:
-        rows.append(("confirmed calls without a request", f"{missing} (no case, or no SMS/call about it)"))
-    rows.append(("  under 1 s", f"{sum(v < 1 for v in latencies)} of {len(latencies)}"))
-    rows.append(("confirm -> description step answered", spread(
-        [(recorded[sid] - at).total_seconds() for sid, at in confirms.items() if sid in recorded])))
+        rows.append(("confirmed calls without a page request", f"{missing} (no case, no page, or nothing sent)"))
+    rows.append(("confirm -> first request naming the case", spread(told) + " (joined cases wait for the "
+                 "bundled SMS: bundle_minutes)"))
+    if unnamed:
+        rows.append(("  cases no request named", f"{unnamed} (counted in a bundled SMS's \"and N more\")"))
     return rows
+
+
+def first_requests(log: list[dict], data: Stored) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
+    """The first REST request (SMS or call) for each page, and the first SMS or call that named each case.
+
+    A message names the case numbers in its body; a call names every case its page carried when it was made.
+    """
+    page_first: dict[int, dt.datetime] = {}
+    naming: dict[int, dt.datetime] = {}
+    for entry in sorted((e for e in log if e["kind"] in ("message", "call")), key=when):
+        params, at = entry["params"], when(entry)
+        match = NOTIFICATION_ID.search(params.get("StatusCallback") or "")
+        page_id = data.notification_page.get(int(match.group(1))) if match else None
+        if page_id is not None:
+            page_first.setdefault(page_id, at)
+        if entry["kind"] == "message":
+            named = {int(n) for n in CASE_NUMBER.findall(params.get("Body", ""))} & set(data.case_page)
+        else:
+            named = {n for n in data.cases_by_page.get(page_id, ()) if data.case_opened[n] <= at}
+        for number in named:
+            naming.setdefault(number, at)
+    return page_first, naming
 
 
 def volume_rows(log: list[dict], data: Stored, quiet: dt.timedelta) -> list[tuple[str, str]]:
@@ -408,7 +420,12 @@ def parse_args() -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=200, help="concurrent critical calls (default 200)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--threads", type=int, default=50, help="calls in flight at once (default 50)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="calls in flight at once (default 0: all of them, every call concurrent)")
+    parser.add_argument("--pace", type=float, default=1.0,
+                        help="seconds each caller really waits per second of the call (prompts spoken, the "
+                             "recording): 1 plays calls in real time (default), 0 plays them back to back as "
+                             "fast as the service answers (a throughput stress, not a realistic caller)")
     parser.add_argument("--escalate-seconds", type=float, default=150,
                         help="how long after the first call the pages may escalate before the run stops "
                              "(default 150: two 1-minute steps)")
@@ -419,10 +436,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--lines", type=int, default=1,
                         help="spread the calls over this many lines, each with its own policy, hence its own "
                              "page (default 1: the Brazilian line only, where every case joins one page)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, config, SQLite)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary folder (config, process logs, the fake's log as JSON, SQLite)")
     args = parser.parse_args()
-    if args.calls < 1 or args.threads < 1 or not 1 <= args.lines <= 99:
-        parser.error("--calls and --threads must be positive, --lines 1..99")
+    if args.calls < 1 or args.threads < 0 or args.pace < 0 or not 1 <= args.lines <= 99:
+        parser.error("--calls must be positive, --threads and --pace not negative, --lines 1..99")
+    args.threads = args.threads or args.calls
     return args
 
 
@@ -471,7 +490,7 @@ def start_service(args: argparse.Namespace, run: Run) -> bool:
     for person in tomllib.loads(run.config_text)["people"]:
         run.fake.add_number(to_e164(person["phone"]), answer=args.engineers, presses=())
     print(f"service on {run.url} ({args.database}), fake Twilio on {run.fake.url}, {args.calls} calls, "
-          f"{args.threads} threads, engineers: {args.engineers}, lines: {args.lines}")
+          f"{args.threads} in flight, pace {args.pace:g}, engineers: {args.engineers}, lines: {args.lines}")
     return True
 
 
@@ -486,7 +505,8 @@ def place_calls(args: argparse.Namespace, run: Run) -> tuple[list[tuple[str, str
         try:
             transcript = run.fake.place_inbound_call(
                 customer_phone(i), run.lines[(i - 1) % len(run.lines)],
-                Script(presses=["1", "1"], recording_seconds=12), status_callback=f"{run.url}/voice/status")
+                Script(presses=["1", "1"], recording_seconds=12, pace=args.pace),
+                status_callback=f"{run.url}/voice/status")
             results[transcript.call_sid] = {"status": transcript.status,
                                             "paged": "Your critical case number is" in transcript.heard(),
                                             "errors": [e.text for e in transcript.of_kind("error")]}
@@ -497,7 +517,7 @@ def place_calls(args: argparse.Namespace, run: Run) -> tuple[list[tuple[str, str
     with ThreadPoolExecutor(max_workers=args.threads, thread_name_prefix="caller") as pool:
         futures = [pool.submit(one_call, i) for i in range(1, args.calls + 1)]
         go.set()
-        _done, not_done = wait(futures, timeout=180)
+        _done, not_done = wait(futures, timeout=300)
         for future in not_done:
             future.cancel()
     seconds = time.monotonic() - started
@@ -553,6 +573,8 @@ def main() -> int:
         alive = run.processes.alive()
         run.processes.stop()
         log = run.fake.log()
+        if args.keep:
+            (run.tmp / "fake-log.json").write_text(json.dumps(log), encoding="utf-8")
         rows += analyse(log, run.database.url, dt.timedelta(minutes=STEP_MINUTES),
                         dt.timedelta(minutes=tomllib.loads(run.config_text)["paging"]["quiet_minutes"]))
         rows += health_rows(log, run, alive)
@@ -577,7 +599,7 @@ def clean_up(run: Run, keep: bool) -> None:
         except Exception as error:  # noqa: BLE001 - report, never leave the run hanging
             print(f"could not drop database {run.database.name}: {error}", file=sys.stderr)
     if keep:
-        print(f"kept {run.tmp}")
+        print(f"kept {run.tmp} (config, process logs, fake-log.json; SQLite file)")
     else:
         shutil.rmtree(run.tmp, ignore_errors=True)
 

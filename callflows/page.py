@@ -132,6 +132,30 @@ def page_sms(page: PageFacts) -> str:
     return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
 
 
+@dataclass(frozen=True)
+class JoinedCases:
+    """Cases that joined a page since an engineer was last told: the first few of them, and the counts."""
+
+    company: str
+    line: str
+    first_case: int                  # the page's first case: ACK/ESC with it act on the whole page
+    named: tuple[CaseSummary, ...]   # the first of the joined cases, oldest first
+    count: int                       # how many joined
+    total: int                       # how many cases the page now carries
+
+
+def joined_sms(joined: JoinedCases) -> str:
+    """The one SMS that tells an engineer already paged that more critical cases joined the page."""
+    count, first = joined.count, joined.first_case
+    named = ", ".join(f"{c.number} from {c.customer}" for c in joined.named[:LISTED])
+    if count > LISTED:
+        named += f" and {count - LISTED} more"
+    what = "1 more critical case" if count == 1 else f"{count} more critical cases"
+    text = (f"{joined.company}: {what} joined your page on {joined.line}: {named}. {joined.total} cases in all. "
+            f"Reply ACK {first} to acknowledge them all, ESC {first} to escalate.")
+    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
+
+
 HELP_SMS = ("Reply ACK <case number> (or 1 if you have one open page) to acknowledge, "
             "ESC <case number> (or 2) to escalate.")
 

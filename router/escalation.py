@@ -47,7 +47,7 @@ def open_page(session: Session, case: Case, support: SupportConfig, at: dt.datet
     if page is not None:
         case.page = page
         _event(page, at, "case joined", f"case {case.number} joined the open page")
-        _tell_current_people(session, page, support, at, f"Another critical case, {case.number}, joined this page.")
+        _tell_current_people(session, page, support, at)
         return page
     page = Page(line_number=case.line_number, policy_id=policy_id, status="open", opened_at=at)
     case.page = page
@@ -118,14 +118,28 @@ def _calls_to(session: Session, person_id: str) -> list[dt.datetime]:
             if sent is not None or status in ("pending", "sending")]
 
 
-def _tell_current_people(session: Session, page: Page, support: SupportConfig, at: dt.datetime, text: str) -> None:
-    """An SMS to the people of the page's current step (a case joined the page they are handling)."""
+def _tell_current_people(session: Session, page: Page, support: SupportConfig, at: dt.datetime) -> None:
+    """A case joined the page: the people of its current step get one SMS about the cases that joined.
+
+    Bundled, so that a burst of calls is not a burst of messages: while a person's SMS about the
+    page is still waiting, it will name this case too (its text is written when it is sent);
+    otherwise the next one waits until `bundle_minutes` after their last. The waiting SMS is
+    locked, so a sender claiming it now (SKIP LOCKED) leaves it until this case is committed.
+    """
     reached = session.scalars(select(Notification.person_id).distinct().where(
         Notification.page_id == page.id, Notification.round == page.round, Notification.step == page.step)).all()
+    bundle = dt.timedelta(minutes=support.paging.bundle_minutes)
     for person_id in sorted(reached):
+        last = session.execute(select(Notification.status, Notification.sent_at, Notification.due_at).where(
+            Notification.page_id == page.id, Notification.person_id == person_id, Notification.channel == "sms",
+            Notification.status.not_in(("canceled", "failed"))).order_by(Notification.id.desc()).limit(1)
+            .with_for_update()).first()
+        if last is not None and last.status == "pending":
+            continue
+        due = at if last is None else max(at, (last.sent_at or last.due_at) + bundle)
         session.add(Notification(
-            page=page, person_id=person_id, channel="sms", round=page.round, step=page.step,
-            to_number=support.person(person_id).phone, body=text, status="pending", due_at=at,
+            page=page, person_id=person_id, channel="sms", kind="joined", round=page.round, step=page.step,
+            to_number=support.person(person_id).phone, status="pending", due_at=due,
             created_at=at, updated_at=at))
 
 

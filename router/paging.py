@@ -6,12 +6,12 @@ import datetime as dt
 import logging
 
 from requests import RequestException
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
-from callflows.page import CaseSummary, PageFacts, page_sms
+from callflows.page import LISTED, CaseSummary, JoinedCases, PageFacts, joined_sms, page_sms
 from router.clock import Clock
 from router.config import SupportConfig
 from router.links import external_url
@@ -74,23 +74,53 @@ def _send(sessions: sessionmaker[Session], client: Client, support: SupportConfi
           notification_id: int) -> bool:
     with sessions() as session:
         notification = session.get(Notification, notification_id)
-        sid, status, error = _deliver(client, notification, support)
+        body, last_case_id = _sms_text(session, notification, support) if notification.channel == "sms" else (None, None)
+        if notification.channel == "sms" and body is None:
+            sid, status, error = None, "canceled", "no case joined since the last message"
+        else:
+            sid, status, error = _deliver(client, notification, body)
     with sessions() as session, session.begin():
         now = clock()
         session.execute(update(Notification).where(Notification.id == notification_id)
-                        .values(twilio_sid=sid, error=error, sent_at=now if sid else None, updated_at=now))
+                        .values(twilio_sid=sid, error=error, sent_at=now if sid else None,
+                                last_case_id=last_case_id, updated_at=now))
         advance_status(session, notification_id, status, now)
     return sid is not None
 
 
-def _deliver(client: Client, notification: Notification, support: SupportConfig
-             ) -> tuple[str | None, str, str | None]:
+def _sms_text(session: Session, notification: Notification, support: SupportConfig) -> tuple[str | None, int | None]:
+    """The SMS's text, written now so it names every case it is about, and the newest case it names.
+
+    None when a "joined" SMS has nothing left to tell (an earlier one named its cases).
+    """
+    page = notification.page
+    if notification.body:  # a text fixed when the notification was made
+        return notification.body, None
+    if notification.kind != "joined":
+        # Only a page's own SMS reads all its cases (a call reads them when answered).
+        return page_sms(page_facts(page, support)), max((c.id for c in page.cases), default=None)
+    told = session.scalar(select(func.max(Notification.last_case_id)).where(
+        Notification.page_id == page.id, Notification.person_id == notification.person_id,
+        Notification.id != notification.id))
+    new = select(Case).where(Case.page_id == page.id, Case.id > (told or 0))
+    count = session.scalar(select(func.count()).select_from(new.subquery()))
+    if not count:
+        return None, None
+    named = session.scalars(new.order_by(Case.id).limit(LISTED)).all()
+    first = session.scalars(select(Case).where(Case.page_id == page.id).order_by(Case.id).limit(1)).one()
+    line = support.line(page.line_number)
+    joined = JoinedCases(
+        company=support.service.company, line=line.name if line else page.line_number, first_case=first.number,
+        named=tuple(case_summary(c, support) for c in named), count=count,
+        total=session.scalar(select(func.count()).where(Case.page_id == page.id)))
+    newest = session.scalar(select(func.max(Case.id)).where(Case.page_id == page.id))
+    return joined_sms(joined), newest
+
+
+def _deliver(client: Client, notification: Notification, body: str | None) -> tuple[str | None, str, str | None]:
     sender = notification.page.line_number
     try:
         if notification.channel == "sms":
-            # Only a page's own SMS reads its cases (a call reads them when answered): a page carrying
-            # many cases must not load them all for every message.
-            body = notification.body or page_sms(page_facts(notification.page, support))
             resource = client.messages.create(
                 to=notification.to_number, from_=sender, body=body,
                 status_callback=external_url("webhooks.sms_status", notification_id=notification.id))

@@ -250,6 +250,8 @@ class PagingConfig(Section):
     """How hard the paging engine may push: no page storms."""
 
     quiet_minutes: float = Field(default=1, ge=0, le=60)  # an engineer is not called again within this
+    # Cases joining an open page are told to each engineer in one SMS at most this often (GoAlert: 1/min).
+    bundle_minutes: float = Field(default=1, ge=0, le=60)
 
 
 class ServiceConfig(Section):

@@ -25,6 +25,9 @@ class Script:
     ``dial`` says, per dialled number, "answer", "no-answer" or "busy";
     ``hang_up_after`` makes the person hang up after that many webhook
     requests; ``says`` is what they say into a recording (its transcription).
+    ``pace`` plays the call in real time: each second the call would take
+    (prompts spoken, pauses, silence, recording) waits ``pace`` seconds before
+    the next webhook; 0, the default, plays it as fast as the webhooks answer.
     """
 
     presses: Sequence[str] = ()
@@ -32,6 +35,7 @@ class Script:
     says: str = "Our production environment is down."
     dial: Mapping[str, str] = field(default_factory=dict)
     hang_up_after: int | None = None
+    pace: float = 0.0
 
     def __post_init__(self) -> None:
         wrong = {n: a for n, a in self.dial.items() if a not in DIAL_ANSWERS}
@@ -39,6 +43,8 @@ class Script:
             raise ValueError(f"dial answers must be one of {sorted(DIAL_ANSWERS)}: {wrong}")
         if self.recording_seconds < 0:
             raise ValueError("recording_seconds cannot be negative")
+        if self.pace < 0:
+            raise ValueError("pace cannot be negative")
 
 
 class End(enum.Enum):

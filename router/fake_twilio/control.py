@@ -31,6 +31,7 @@ def script_from_json(data: dict[str, Any]) -> Script:
         recording_seconds=int(data.get("recording_seconds", 7)),
         dial=dict(data.get("dial") or {}),
         hang_up_after=data.get("hang_up_after"),
+        pace=float(data.get("pace", 0)),
     )
 
 

@@ -43,7 +43,7 @@ def dial(leg: CallLeg, verb: ET.Element, document_url: str) -> Outcome:
     result = _overall(results)
     leg.add("dial", numbers=tuple(t.number for t in targets), outcome=result.status)
     duration = BRIDGED_SECONDS if result.status == "completed" else 0
-    leg.elapsed += duration if duration else _ring_seconds(verb, result.status)
+    leg.spend(duration if duration else _ring_seconds(verb, result.status))
     if "action" not in verb.attrib:
         return None
     params = {

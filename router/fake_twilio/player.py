@@ -6,6 +6,7 @@ redirects, and writes down what the person on the phone heard and did.
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from .webhooks import Transport
 MAX_REQUESTS = 50
 DEFAULT_ACCOUNT_SID = "AC" + "0" * 32
 DEFAULT_API_URL = "https://api.twilio.com"
-# A rough speaking rate, only to give the call a plausible CallDuration.
+# A rough speaking rate: the call's CallDuration, and its real length with Script.pace.
 SECONDS_PER_WORD = 0.4
 _PROMPTS = frozenset({"Say", "Play", "Pause"})
 _END_ENTRIES = {
@@ -126,6 +127,12 @@ class CallLeg:
         leg = CallLeg(self.line, script, self.transcript, params, party=number)
         return leg.run(url, method) is End.END_OF_DOCUMENT
 
+    def spend(self, seconds: float) -> None:
+        """The call spends `seconds` (speaking, waiting, recording); with a pace, so does the player."""
+        self.elapsed += seconds
+        if self.script.pace:
+            time.sleep(seconds * self.script.pace)
+
     def _call_status(self) -> str:
         # Twilio asks for the first document of an inbound call while it rings.
         if self.requests == 0 and self.params["Direction"] == "inbound":
@@ -160,7 +167,7 @@ class CallLeg:
     def _say(self, verb: ET.Element, _url: str) -> Outcome:
         text = text_of(verb)
         self.add("say", text=text, voice=verb.get("voice", ""), language=verb.get("language", ""))
-        self.elapsed += len(text.split()) * SECONDS_PER_WORD
+        self.spend(len(text.split()) * SECONDS_PER_WORD)
         return None
 
     def _play(self, verb: ET.Element, _url: str) -> Outcome:
@@ -170,7 +177,7 @@ class CallLeg:
     def _pause(self, verb: ET.Element, _url: str) -> Outcome:
         seconds = float(verb.get("length", "1"))
         self.add("pause", seconds=seconds)
-        self.elapsed += seconds
+        self.spend(seconds)
         return None
 
     def _gather(self, verb: ET.Element, document_url: str) -> Outcome:
@@ -186,7 +193,7 @@ class CallLeg:
             self.add("press", digits=digits)
             return self.fetch(action, method, {"Digits": digits, "FinishedOnKey": finished_on_key})
         self.add("silence")
-        self.elapsed += float(verb.get("timeout", "5"))
+        self.spend(float(verb.get("timeout", "5")))
         if verb.get("actionOnEmptyResult") == "true":
             return self.fetch(action, method, {})
         return None
@@ -205,7 +212,7 @@ class CallLeg:
 
     def _record(self, verb: ET.Element, document_url: str) -> Outcome:
         seconds = min(self.script.recording_seconds, int(verb.get("maxLength", "3600")))
-        self.elapsed += seconds
+        self.spend(seconds)
         if seconds == 0:
             # Twilio does not request the action when nothing was recorded.
             self.add("record", seconds=0)

@@ -49,6 +49,8 @@ class Notification(Base):
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
     person_id: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8))  # "sms" or "voice"
+    # "page": the page itself; "joined": one SMS telling of the cases that joined since the person was told.
+    kind: Mapped[str] = mapped_column(String(12), default="page", server_default="page")
     round: Mapped[int] = mapped_column(default=0)
     step: Mapped[int] = mapped_column(default=0)
     to_number: Mapped[str] = mapped_column(String(32))
@@ -57,6 +59,7 @@ class Notification(Base):
     due_at: Mapped[dt.datetime] = mapped_column(index=True)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     answered_by: Mapped[str | None] = mapped_column(String(24))  # Twilio's answering machine detection
+    last_case_id: Mapped[int | None]  # the newest case an SMS named, so the next one tells only what is new
     error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]

@@ -8,6 +8,8 @@ from callflows.page import (
     PageFacts,
     page_call,
     page_key,
+    JoinedCases,
+    joined_sms,
     page_sms,
     parse_reply,
 )
@@ -125,3 +127,13 @@ def test_a_page_with_many_cases_still_fits_one_sms():
     assert len(text) <= 1600
     assert text.startswith("ACME Cloud CRITICAL case 1001, 1002, 1003 and 197 more from Customer 001, "
                            "Customer 002, Customer 003 and 197 more on ACME Suporte Brasil. Reply ACK 1001")
+
+
+def test_the_joined_sms_names_three_cases_counts_the_rest_and_stays_one_message():
+    joined = JoinedCases("ACME Cloud", "ACME Suporte Brasil", 1042, TWO_CASES.cases, count=2, total=3)
+    assert joined_sms(joined) == ("ACME Cloud: 2 more critical cases joined your page on ACME Suporte Brasil: "
+                                  "1042 from ACME Retail, 1043 from Globex. 3 cases in all. "
+                                  "Reply ACK 1042 to acknowledge them all, ESC 1042 to escalate.")
+    long_names = tuple(CaseSummary(2000 + i, "X" * 600, None) for i in range(3))
+    text = joined_sms(JoinedCases("ACME Cloud", "Line", 1042, long_names, count=250, total=251))
+    assert len(text) == 1600 and text.endswith("…")

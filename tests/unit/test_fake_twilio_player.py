@@ -419,3 +419,23 @@ def test_a_call_redirected_through_the_rest_api_requests_the_new_url(project):
 def test_a_script_refuses_an_unknown_dial_answer():
     with pytest.raises(ValueError, match="dial answers"):
         Script(dial={ENGINEER: "voicemail"})
+
+
+def test_a_paced_call_waits_what_it_spends_before_the_next_webhook(project, monkeypatch):
+    waits = []
+    monkeypatch.setattr("router.fake_twilio.player.time.sleep", waits.append)
+
+    transcript = play(project, "/message", Script(recording_seconds=12, pace=0.5))
+
+    # "Leave a message after the tone." is 6 words at 0.4 s a word, then 12 s of recording.
+    assert waits[:2] == [pytest.approx(1.2), 6.0]
+    assert transcript.duration == round(sum(waits) / 0.5)
+
+
+def test_an_unpaced_call_never_waits(project, monkeypatch):
+    waits = []
+    monkeypatch.setattr("router.fake_twilio.player.time.sleep", waits.append)
+
+    play(project, "/message", Script(recording_seconds=12))
+
+    assert waits == []
