@@ -8,12 +8,12 @@ Everything here runs inside the caller's transaction on rows it has locked;
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from router import locks
 from router.clock import Clock
 from router.config import SupportConfig
 from router.models import Case, Notification, Page, PageEvent
@@ -68,9 +68,8 @@ def _one_page_opener_per_policy(session: Session, policy_id: str | None) -> None
 
     PostgreSQL: a transaction-scoped advisory lock; SQLite's transactions are already serialised.
     """
-    if policy_id and session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"page:{policy_id}".encode()).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    if policy_id:
+        locks.hold(session, f"page:{policy_id}")
 
 
 def enter_step(session: Session, page: Page, support: SupportConfig, position: Position | None,

@@ -12,6 +12,7 @@ from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 from callflows.page import LISTED, CaseSummary, JoinedCases, PageFacts, joined_sms, page_sms
+from router import locks
 from router.clock import Clock
 from router.config import SupportConfig
 from router.links import external_url
@@ -53,11 +54,42 @@ def send_due(sessions: sessionmaker[Session], client: Client, support: SupportCo
                  .order_by(Notification.due_at, Notification.id).limit(limit).with_for_update(skip_locked=True))
         if page_id is not None:
             query = query.where(Notification.page_id == page_id)
-        claimed = session.scalars(query).all()
+        claimed = _outside_quiet_interval(session, session.scalars(query).all(), support, now)
         for notification in claimed:
             notification.status, notification.updated_at = "sending", now
         ids = [n.id for n in claimed]
     return sum(_send(sessions, client, support, clock, notification_id) for notification_id in ids)
+
+
+def _outside_quiet_interval(session: Session, claimed: list[Notification], support: SupportConfig,
+                            now: dt.datetime) -> list[Notification]:
+    """The claimed notifications that may go now; a call within a person's quiet interval waits instead.
+
+    Calls are spaced when they are scheduled, but two pages opening at once on different policies
+    cannot see each other's calls: this last check, under a per-person lock, can.
+    """
+    quiet = dt.timedelta(minutes=support.paging.quiet_minutes)
+    calls = [n for n in claimed if n.channel == "voice"]
+    if not calls or not quiet:
+        return claimed
+    people = sorted({n.person_id for n in calls})
+    locks.hold(session, *(f"person:{person_id}" for person_id in people))
+    last = dict(session.execute(
+        select(Notification.person_id, func.max(func.coalesce(Notification.sent_at, Notification.updated_at)))
+        .where(Notification.person_id.in_(people), Notification.channel == "voice",
+               Notification.id.not_in([n.id for n in calls]),
+               (Notification.twilio_sid.is_not(None)) | (Notification.status == "sending"))
+        .group_by(Notification.person_id)).all())
+    going = []
+    for notification in claimed:
+        previous = last.get(notification.person_id) if notification.channel == "voice" else None
+        if previous is not None and now < previous + quiet:
+            notification.due_at = previous + quiet  # still pending: claimed again then
+            continue
+        if notification.channel == "voice":
+            last[notification.person_id] = now
+        going.append(notification)
+    return going
 
 
 def fail_stuck(sessions: sessionmaker[Session], clock: Clock) -> int:

@@ -125,3 +125,53 @@ def test_two_critical_cases_opening_pages_at_the_same_moment_share_one_page(make
     with sessions() as session:
         assert len(session.scalars(select(Page)).all()) == 1
         assert {c.page_id for c in session.scalars(select(Case))} == {1}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_calls_of_two_pages_opened_at_once_still_keep_the_quiet_interval(workers_app, fake_twilio, clock, workers):
+    """Pages of two policies, scheduled together, each saw no call to Carla: the sender spaces them."""
+    from router.models import Page
+    from router.paging import send_due
+
+    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
+    now = clock()
+    with sessions() as session, session.begin():
+        for policy in ("critical-brazil", "another-policy"):
+            page = Page(line_number=BRAZIL_LINE, policy_id=policy, status="open", opened_at=now)
+            session.add(Notification(page=page, person_id="carla", channel="voice", to_number="+5511970000003",
+                                     status="pending", due_at=now, created_at=now, updated_at=now))
+    client = workers_app.extensions["twilio"]
+
+    def worker() -> None:
+        with workers_app.app_context():
+            send_due(sessions, client, support, clock)
+
+    _side_by_side(workers, worker)
+
+    assert len(fake_twilio.calls()) == 1
+    with sessions() as session:
+        waiting = session.scalars(select(Notification).where(Notification.status == "pending")).one()
+    assert waiting.due_at == now + dt.timedelta(minutes=support.paging.quiet_minutes)
+
+
+def test_a_call_due_within_the_quiet_interval_of_one_already_placed_waits(workers_app, fake_twilio, clock):
+    from router.models import Page
+    from router.paging import send_due
+
+    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
+    now = clock()
+    placed = now - dt.timedelta(seconds=30)
+    with sessions() as session, session.begin():
+        for policy, sid in (("critical-brazil", "CA" + "9" * 32), ("another-policy", None)):
+            page = Page(line_number=BRAZIL_LINE, policy_id=policy, status="open", opened_at=placed)
+            session.add(Notification(page=page, person_id="carla", channel="voice", to_number="+5511970000003",
+                                     status="completed" if sid else "pending", twilio_sid=sid,
+                                     sent_at=placed if sid else None, due_at=placed if sid else now,
+                                     created_at=placed, updated_at=now))
+    with workers_app.app_context():
+        assert send_due(sessions, workers_app.extensions["twilio"], support, clock) == 0
+
+    assert fake_twilio.calls() == []
+    with sessions() as session:
+        waiting = session.scalars(select(Notification).where(Notification.status == "pending")).one()
+    assert waiting.due_at == placed + dt.timedelta(minutes=support.paging.quiet_minutes)
