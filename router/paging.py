@@ -158,7 +158,8 @@ def _deliver(client: Client, notification: Notification, body: str | None) -> tu
                 status_callback=external_url("webhooks.sms_status", notification_id=notification.id))
         else:
             resource = client.calls.create(
-                to=notification.to_number, from_=sender, machine_detection="Enable",
+                # Wait for the greeting's beep, so the short message lands in the voicemail, not over it.
+                to=notification.to_number, from_=sender, machine_detection="DetectMessageEnd",
                 url=external_url("webhooks.page_call", notification_id=notification.id),
                 status_callback=external_url("webhooks.page_status", notification_id=notification.id),
                 status_callback_event=["initiated", "ringing", "answered", "completed"])

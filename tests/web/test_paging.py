@@ -165,6 +165,10 @@ def test_a_call_that_reaches_nobody_moves_the_page_on_at_once(served_app, twilio
         transcript = fake_twilio.transcript(carla_call.twilio_sid)
         assert "Please check your messages and acknowledge." in transcript.heard()
         assert not transcript.of_kind("press")  # no question was asked of the voicemail
+        # After the beep: Twilio held the message until the greeting ended.
+        assert next(c for c in fake_twilio.calls() if c["sid"] == carla_call.twilio_sid)["answered_by"] == (
+            "machine_end_beep")
+        assert carla_call.answered_by == "machine_end_beep"
 
 
 def test_pressing_2_on_the_page_call_escalates_now(served_app, twilio, clock, fake_twilio):
