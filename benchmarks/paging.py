@@ -5,8 +5,8 @@
 It generates a configuration from examples/support.toml (one customer per call, today and
 tomorrow closed on the Brazilian line so every call is after hours, 1-minute escalation steps),
 starts a FakeTwilio in this process, `router serve --workers 2` and two `router worker
---interval 0.5` processes, places the calls concurrently, lets the pages escalate for a bounded
-time, stops everything and prints what the fake Twilio's log and the database say. It asserts
+--interval 0.5` processes, places all the calls at once and plays them in real time (--pace),
+lets the pages escalate for a bounded time, stops everything and prints what the fake Twilio's log and the database say. It asserts
 nothing: it is a benchmark, not a test. Everything runs on 127.0.0.1; every process and temporary
 file (and, with --database postgresql, the database) it created is removed at the end.
 See benchmarks/README.md for what each figure means.
@@ -426,9 +426,9 @@ def parse_args() -> argparse.Namespace:
                         help="seconds each caller really waits per second of the call (prompts spoken, the "
                              "recording): 1 plays calls in real time (default), 0 plays them back to back as "
                              "fast as the service answers (a throughput stress, not a realistic caller)")
-    parser.add_argument("--escalate-seconds", type=float, default=150,
+    parser.add_argument("--escalate-seconds", type=float, default=180,
                         help="how long after the first call the pages may escalate before the run stops "
-                             "(default 150: two 1-minute steps)")
+                             "(default 180: the calls confirm about 25 s in, then two 1-minute steps)")
     parser.add_argument("--engineers", choices=("human", "no-answer"), default="human",
                         help="how the engineers' phones answer page calls: 'human' answers and presses nothing "
                              "(steps time out, which is what the lateness figure measures); 'no-answer' makes "

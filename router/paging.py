@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from requests import RequestException
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from callflows.page import LISTED, CaseSummary, JoinedCases, PageFacts, joined_sms, page_sms
 from router import locks
 from router.clock import Clock
 from router.config import SupportConfig
+from router.escalation import move_on_if_nobody_answered
 from router.links import external_url
 from router.models import Case, Notification, Page
 
 log = logging.getLogger(__name__)
 STUCK_SENDING = dt.timedelta(seconds=30)  # a worker that died mid-send: fail it, never send twice
+# Twilio refusing for a moment (5xx, 429, no connection): tried again 15 s later, 3 attempts in all (GoAlert's).
+RETRY_AFTER = dt.timedelta(seconds=15)
+ATTEMPTS = 3
 
 # Twilio's statuses in the order they happen, so a late callback never moves a status backwards.
 _RANK = {status: rank for rank, statuses in enumerate((
@@ -108,16 +113,26 @@ def _send(sessions: sessionmaker[Session], client: Client, support: SupportConfi
         notification = session.get(Notification, notification_id)
         body, last_case_id = _sms_text(session, notification, support) if notification.channel == "sms" else (None, None)
         if notification.channel == "sms" and body is None:
-            sid, status, error = None, "canceled", "no case joined since the last message"
+            sent = Sent(None, "canceled", "no case joined since the last message")
         else:
-            sid, status, error = _deliver(client, notification, body)
+            sent = _deliver(client, notification, body)
+        retry = sent.temporary and notification.attempts + 1 < ATTEMPTS
     with sessions() as session, session.begin():
         now = clock()
+        if retry:  # Twilio could not take it now: again in a moment, still pending
+            session.execute(update(Notification).where(Notification.id == notification_id,
+                                                       Notification.status == "sending")
+                            .values(status="pending", due_at=now + RETRY_AFTER, error=sent.error,
+                                    attempts=Notification.attempts + 1, updated_at=now))
+            return False
         session.execute(update(Notification).where(Notification.id == notification_id)
-                        .values(twilio_sid=sid, error=error, sent_at=now if sid else None,
-                                last_case_id=last_case_id, updated_at=now))
-        advance_status(session, notification_id, status, now)
-    return sid is not None
+                        .values(twilio_sid=sent.sid, error=sent.error, sent_at=now if sent.sid else None,
+                                last_case_id=last_case_id, attempts=Notification.attempts + 1, updated_at=now))
+        advance_status(session, notification_id, sent.status, now)
+        if sent.status == "failed" and notification.channel == "voice":
+            # A call that could not be placed reached nobody either: the page must not wait for its deadline.
+            move_on_if_nobody_answered(session, session.get(Page, notification.page_id), support, now)
+    return sent.sid is not None
 
 
 def _sms_text(session: Session, notification: Notification, support: SupportConfig) -> tuple[str | None, int | None]:
@@ -149,7 +164,17 @@ def _sms_text(session: Session, notification: Notification, support: SupportConf
     return joined_sms(joined), newest
 
 
-def _deliver(client: Client, notification: Notification, body: str | None) -> tuple[str | None, str, str | None]:
+@dataclass(frozen=True)
+class Sent:
+    """What Twilio answered a request to send: its SID and status, or the error and whether it may pass."""
+
+    sid: str | None
+    status: str
+    error: str | None = None
+    temporary: bool = False  # Twilio down, overloaded or unreachable: worth trying again
+
+
+def _deliver(client: Client, notification: Notification, body: str | None) -> Sent:
     sender = notification.page.line_number
     try:
         if notification.channel == "sms":
@@ -165,8 +190,10 @@ def _deliver(client: Client, notification: Notification, body: str | None) -> tu
                 status_callback_event=["initiated", "ringing", "answered", "completed"])
     except (TwilioException, RequestException) as exc:
         log.error("notification %s to %s failed: %s", notification.id, notification.to_number, exc)
-        return None, "failed", str(exc)[:300]
-    return resource.sid, resource.status or "queued", None
+        temporary = isinstance(exc, RequestException) or (
+            isinstance(exc, TwilioRestException) and (exc.status >= 500 or exc.status == 429))
+        return Sent(None, "failed", str(exc)[:300], temporary)
+    return Sent(resource.sid, resource.status or "queued")
 
 
 def advance_status(session: Session, notification_id: int, status: str, at: dt.datetime) -> None:

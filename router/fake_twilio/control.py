@@ -78,6 +78,13 @@ def place_call() -> Response:
     return jsonify(transcript.to_dict())
 
 
+@bp.post("/outage")
+def outage() -> tuple[str, int]:
+    """Refuse the next {"requests": n} Messages/Calls requests with 503."""
+    _network().refuse_next(int(_body()["requests"]))
+    return "", 204
+
+
 @bp.post("/reset")
 def reset() -> tuple[str, int]:
     """Forget every request, phone and call."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -58,9 +59,25 @@ class PhoneNetwork:
         self.ledger = Ledger()
         self.webhooks = _LoggedWebhooks(auth_token, self.ledger)
         self.workers = Workers(lambda text: self.ledger.record("error", text=text))
+        self._outage_lock = threading.Lock()
+        self._refusals_left = 0
+
+    def refuse_next(self, requests: int) -> None:
+        """Answer the next `requests` Messages/Calls requests 503, as Twilio does in an outage."""
+        with self._outage_lock:
+            self._refusals_left = requests
+
+    def _refuse_if_down(self, kind: str, params: Mapping[str, Any]) -> None:
+        with self._outage_lock:
+            down = self._refusals_left > 0
+            self._refusals_left -= down
+        if down:
+            self.ledger.record("refused", resource=kind, params=dict(params))
+            raise TwilioApiError(503, 20503, "Service Unavailable")
 
     def send_message(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Accept an outbound SMS (Messages.json) and deliver it in the background."""
+        self._refuse_if_down("message", params)
         check(params, MESSAGE_RULES)
         sid = new_sid("SM")
         message = message_resource(
@@ -79,6 +96,7 @@ class PhoneNetwork:
 
     def place_call(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Accept an outbound call (Calls.json) and ring the callee in the background."""
+        self._refuse_if_down("call", params)
         check(params, CALL_RULES)
         call = self._open_call(to=params["To"], from_=params["From"], direction="outbound-api")
         self.ledger.record("call", sid=call["sid"], params=dict(params))
@@ -198,6 +216,7 @@ class PhoneNetwork:
         """Let background work finish (bounded), then forget everything."""
         self.workers.wait(timeout)
         self.ledger.clear()
+        self.refuse_next(0)
 
     def shutdown(self, timeout: float = BACKGROUND_TIMEOUT) -> bool:
         """Hang up live calls, stop waiting phones and wait for background work."""

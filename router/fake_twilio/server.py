@@ -79,6 +79,10 @@ class FakeTwilio:
         self.network.ledger.add_phone(phone)
         return phone
 
+    def refuse_next(self, requests: int) -> None:
+        """Answer the next `requests` REST requests to send or call with 503, as in a Twilio outage."""
+        self.network.refuse_next(requests)
+
     def send_sms(self, from_: str, to: str, body: str) -> dict[str, Any]:
         """Deliver an SMS from a person to ``to``'s sms_url; return sid, status_code, replies."""
         return self.network.deliver_sms(from_, to, body)

@@ -61,6 +61,7 @@ class Notification(Base):
     answered_by: Mapped[str | None] = mapped_column(String(24))  # Twilio's answering machine detection
     last_case_id: Mapped[int | None]  # the newest case an SMS named, so the next one tells only what is new
     error: Mapped[str | None] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # REST requests Twilio refused
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime]

@@ -405,3 +405,20 @@ def test_the_fake_runs_standalone_until_sigterm():
         assert process.stdout.read() == "fake Twilio stopped\n"
 
     assert log.json() == []
+
+
+def test_an_outage_refuses_the_next_requests_with_503_then_recovers(fake, client):
+    fake.add_number(ENGINEER)
+    with requests.Session() as http:
+        assert http.post(f"{fake.url}/_fake/outage", json={"requests": 1}).status_code == 204
+    fake.refuse_next(2)  # the API and the method set the same count
+
+    for send in (lambda: client.messages.create(to=ENGINEER, from_=LINE, body="page"),
+                 lambda: client.calls.create(to=ENGINEER, from_=LINE, url="http://127.0.0.1:9/page")):
+        with pytest.raises(TwilioRestException) as raised:
+            send()
+        assert (raised.value.status, raised.value.code) == (503, 20503)
+    message = client.messages.create(to=ENGINEER, from_=LINE, body="page")
+
+    assert message.status == "queued"
+    assert [e["resource"] for e in fake.log() if e["kind"] == "refused"] == ["message", "call"]

@@ -112,18 +112,51 @@ def test_a_page_call_answered_after_an_sms_ack_says_who_took_it(served_app, twil
     assert "was already acknowledged by Carla Mendes" in answer.get_data(as_text=True)
 
 
-def test_when_twilio_refuses_the_notification_the_attempt_is_stored_as_failed(
-        make_app, twilio, clock, fake_twilio):
+def _passes(app, clock, *seconds: float) -> None:
+    """The worker's passes at these many seconds after Saturday 03:00."""
+    from router.engine import run_pass
+
+    for second in seconds:
+        clock.at = sao_paulo("2026-11-28 03:00") + dt.timedelta(seconds=second)
+        with app.app_context():
+            run_pass(app)
+
+
+def test_a_notification_twilio_refuses_for_a_moment_goes_out_15_s_later(served_app, twilio, clock, fake_twilio):
+    app = served_app
+    fake_twilio.add_number(CARLA, answer="human")
+    fake_twilio.refuse_next(2)  # a short Twilio outage: the page's SMS and call are both refused
+    _critical_call(twilio, clock)
+    app.extensions["dispatcher"].shutdown()  # waits for the first attempts
+    waiting = _page(app).notifications
+    assert [(n.status, n.attempts) for n in waiting] == [("pending", 1)] * 2
+    assert all(n.error.endswith("Unable to create record: Service Unavailable") for n in waiting)
+    _passes(app, clock, 14)
+    assert not fake_twilio.messages() and not fake_twilio.calls()
+    _passes(app, clock, 15)
+
+    page = fake_twilio.wait_until(lambda: _settled(app))
+    assert [(n.channel, n.status, n.attempts) for n in page.notifications] == [
+        ("sms", "delivered", 2), ("voice", "completed", 2)]
+    assert [e["resource"] for e in fake_twilio.log() if e["kind"] == "refused"] == ["message", "call"]
+
+
+def test_a_notification_twilio_cannot_take_after_3_attempts_fails_and_the_page_moves_on(make_app, twilio, clock):
     app = make_app(twilio_api_base="http://127.0.0.1:9")  # nothing listens there
     from tests.web.helpers import Twilio
 
     call = Twilio(app.test_client()).call(ACME_CONTACT, BRAZIL_LINE)
     clock.at = sao_paulo("2026-11-28 03:00")
     call.arrives().presses("1").presses("1").records(5).hears("The on-call engineer has been paged")
-    app.extensions["dispatcher"].shutdown()  # waits for the sending attempts
+    app.extensions["dispatcher"].shutdown()  # waits for the first attempts
+    _passes(app, clock, 15, 30)
+
     page = _page(app)
-    assert {(n.channel, n.status) for n in page.notifications} == {("sms", "failed"), ("voice", "failed")}
-    assert all(n.error for n in page.notifications)
+    carla = [(n.channel, n.status, n.attempts) for n in page.notifications if n.person_id == "carla"]
+    assert carla == [("sms", "failed", 3), ("voice", "failed", 3)]
+    assert all(n.error for n in page.notifications if n.person_id == "carla")
+    assert (page.round, page.step) == (0, 1)  # her call could not be placed: step 2 at once, not at 5 minutes
+    assert page.events[-2].detail == "every call of the step reached nobody"
 
 
 def test_status_callbacks_arriving_out_of_order_never_move_a_notification_back(
