@@ -89,11 +89,18 @@ def page_key(page: PageFacts, digits_pressed: str | None, state: FlowState) -> t
     return Decision(f"{what} → asked again", (sorry,), _ask(page, state.retry())), None
 
 
+SmsAction = Literal["acknowledge", "escalate", "opt-out", "opt-in"] | None
+# Twilio's own opt-out and opt-in keywords: Twilio stops (or resumes) our messages to the sender by itself.
+OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
+OPT_IN = frozenset({"start", "yes", "unstop"})
+
+
 @dataclass(frozen=True)
 class SmsReply:
-    """What an engineer's SMS asks for: acknowledge or escalate (a case, or their only open page), or help."""
+    """What an engineer's SMS asks for: acknowledge or escalate (a case, or their only open page), opt out
+    of SMS or back in (Twilio's keywords), or help (None)."""
 
-    action: KeyAction
+    action: SmsAction
     case_number: int | None = None
 
 
@@ -101,7 +108,10 @@ _REPLY = re.compile(r"^\s*(?:(ack(?:nowledge)?|esc(?:alate)?)\s*#?\s*(\d+)|([12]
 
 
 def parse_reply(body: str | None) -> SmsReply:
-    """Read an SMS reply: "ACK 1042", "1", "ESC 1042", "2"; anything else asks for help."""
+    """Read an SMS reply: "ACK 1042", "1", "ESC 1042", "2", "STOP", "START"; anything else asks for help."""
+    word = (body or "").strip().rstrip(".!").lower()
+    if word in OPT_OUT or word in OPT_IN:
+        return SmsReply("opt-out" if word in OPT_OUT else "opt-in")
     match = _REPLY.match(body or "")
     if not match:
         return SmsReply(None)
@@ -154,6 +164,11 @@ def joined_sms(joined: JoinedCases) -> str:
     text = (f"{joined.company}: {what} joined your page on {joined.line}: {named}. {joined.total} cases in all. "
             f"Reply ACK {first} to acknowledge them all, ESC {first} to escalate.")
     return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1] + "…"
+
+
+def case_numbers(numbers: list[int]) -> str:
+    """'case 1042', or 'cases 1042, 1043, 1044 and 7 more': short enough for any reply."""
+    return ("case " if len(numbers) == 1 else "cases ") + _listed([str(n) for n in numbers])
 
 
 HELP_SMS = ("Reply ACK <case number> (or 1 if you have one open page) to acknowledge, "

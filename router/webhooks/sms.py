@@ -8,7 +8,7 @@ from flask import current_app, request
 from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
-from callflows.page import HELP_SMS, parse_reply
+from callflows.page import HELP_SMS, case_numbers, parse_reply
 from router import db
 from router.escalation import acknowledge, escalate
 from router.facts import phone_number
@@ -16,6 +16,8 @@ from router.models import InboundSms
 from router.paging import open_pages_for, page_for_case
 from router.webhooks import bp
 from router.webhooks.replies import twiml
+
+HELP_LIMIT = 5  # help texts in a row to one person, then silence until they send something we understand (GoAlert)
 
 
 @bp.post("/sms/incoming")
@@ -51,7 +53,13 @@ def _answer(session, support, person_id: str | None, body: str, now, escalated: 
     if person_id is None:
         return "unknown sender, ignored", None
     reply = parse_reply(body)
+    if reply.action == "opt-out":  # Twilio itself answers and stops our SMS: a reply would be refused
+        return "opted out of SMS: Twilio blocks page SMS to this phone until START (calls still go)", None
+    if reply.action == "opt-in":
+        return "opted back in to SMS", None
     if reply.action is None:
+        if _helped_lately(session, person_id):
+            return f"not understood, no help sent ({HELP_LIMIT} already sent)", None
         return "not understood, help sent", HELP_SMS
     if reply.case_number is not None:
         page = page_for_case(session, reply.case_number)
@@ -63,12 +71,21 @@ def _answer(session, support, person_id: str | None, body: str, now, escalated: 
             return (f"{'1' if reply.action == 'acknowledge' else '2'} with {len(pages)} open pages",
                     "You have no open page." if not pages else "You have several open pages. " + HELP_SMS)
         page = pages[0]
-    numbers = ", ".join(str(case.number) for case in page.cases)
+    numbers = [case.number for case in page.cases]
+    named, one = case_numbers(numbers), len(numbers) == 1
     if page.status != "open":
-        return f"case {numbers} was already acknowledged", f"Case {numbers} was already acknowledged."
+        return f"{named} already acknowledged", f"{named.capitalize()} {'was' if one else 'were'} already acknowledged."
     if reply.action == "escalate":
         escalate(session, page, support, now, f"{person_id} replied to escalate")
         escalated.append(page.id)
-        return f"escalated case {numbers}", f"Escalated: case {numbers} goes to the next engineer."
+        return f"escalated {named}", f"Escalated: {named} {'goes' if one else 'go'} to the next engineer."
     acknowledge(page, person_id, "sms", now)
-    return f"acknowledged case {numbers}", f"Acknowledged: case {numbers} is yours."
+    return f"acknowledged {named}", f"Acknowledged: {named} {'is' if one else 'are'} yours."
+
+
+def _helped_lately(session, person_id: str) -> bool:
+    """True when the person's last HELP_LIMIT messages all got the help text: stop answering (an auto-reply
+    on their phone would otherwise talk with us forever)."""
+    outcomes = session.scalars(select(InboundSms.outcome).where(InboundSms.person_id == person_id)
+                               .order_by(InboundSms.id.desc()).limit(HELP_LIMIT)).all()
+    return len(outcomes) == HELP_LIMIT and all(o.startswith("not understood") for o in outcomes)

@@ -10,6 +10,7 @@ from callflows.page import (
     page_key,
     JoinedCases,
     joined_sms,
+    case_numbers,
     page_sms,
     parse_reply,
 )
@@ -33,7 +34,11 @@ TWO_CASES = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil",
     ("2", "escalate", None),               # just 2: the sender's only open page
     ("11", None, None),                    # not "1"
     ("ACK", None, None),                   # no case number
-    ("yes", None, None),                   # anything else asks for help
+    ("on my way", None, None),             # anything else asks for help
+    ("STOP", "opt-out", None),             # Twilio's opt-out keywords
+    (" unsubscribe. ", "opt-out", None),
+    ("Start", "opt-in", None),             # and its opt-in keywords
+    ("yes", "opt-in", None),
     ("", None, None),
     (None, None, None),                    # Twilio sent no Body at all
 ])
@@ -137,3 +142,9 @@ def test_the_joined_sms_names_three_cases_counts_the_rest_and_stays_one_message(
     long_names = tuple(CaseSummary(2000 + i, "X" * 600, None) for i in range(3))
     text = joined_sms(JoinedCases("ACME Cloud", "Line", 1042, long_names, count=250, total=251))
     assert len(text) == 1600 and text.endswith("…")
+
+
+def test_case_numbers_in_a_reply_are_named_three_and_counted():
+    assert case_numbers([1042]) == "case 1042"
+    assert case_numbers([1042, 1043]) == "cases 1042, 1043"
+    assert case_numbers(list(range(1001, 1201))) == "cases 1001, 1002, 1003 and 197 more"
