@@ -33,9 +33,11 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
 
     from router.api import bp as api
     from router.calendars import bp as calendars
+    from router.health import bp as health
     from router.webhooks import bp as webhooks
 
     app.register_blueprint(webhooks)
     app.register_blueprint(api)
     app.register_blueprint(calendars)
+    app.register_blueprint(health)
     return app

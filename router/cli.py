@@ -104,16 +104,26 @@ def worker(ctx: click.Context, interval: float, once: bool) -> None:
 
     Several workers may run side by side (rows are claimed with FOR UPDATE SKIP LOCKED).
     """
+    import socket
+
     from router import create_app
-    from router.engine import run_pass
+    from router.engine import beat, run_pass
 
     settings, support = _settings(ctx)
     app = create_app(settings, support)
+    name, started = f"{socket.gethostname()}:{os.getpid()}", app.extensions["clock"]()
     while True:
-        with app.app_context():
-            summary = run_pass(app)
-        if any(summary.values()):
-            click.echo(", ".join(f"{count} {what}" for what, count in summary.items() if count))
+        try:
+            with app.app_context():
+                summary = run_pass(app)
+                beat(app, name, started)
+        except Exception as exc:  # the database or Twilio down: say so, try again next pass, never exit
+            if once:
+                raise
+            click.echo(f"pass failed, trying again in {interval:g} s: {exc!r}"[:500], err=True)
+        else:
+            if any(summary.values()):
+                click.echo(", ".join(f"{count} {what}" for what, count in summary.items() if count))
         if once:
             return
         time.sleep(interval)

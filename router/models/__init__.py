@@ -3,7 +3,8 @@
 from router.models.base import Base, UTCDateTime
 from router.models.calls import Call, CallEvent
 from router.models.cases import CASE_NUMBER_OFFSET, Case, CaseTierChange
+from router.models.engine import WorkerBeat
 from router.models.paging import InboundSms, Notification, Page, PageEvent
 
 __all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CaseTierChange", "CASE_NUMBER_OFFSET", "Page", "PageEvent",
-           "Notification", "InboundSms"]
+           "Notification", "InboundSms", "WorkerBeat"]
