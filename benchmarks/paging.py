@@ -299,7 +299,8 @@ def latency_rows(log: list[dict], data: Stored) -> list[tuple[str, str]]:
     rows.append(("confirm -> first request naming the case", spread(told) + " (joined cases wait for the "
                  "bundled SMS: bundle_minutes)"))
     if unnamed:
-        rows.append(("  cases no request named", f"{unnamed} (counted in a bundled SMS's \"and N more\")"))
+        rows.append(("  cases no request named", f"{unnamed} (a bundled SMS counted them in \"and N more\", "
+                                                    "or the run ended before it went out)"))
     return rows
 
 
