@@ -16,7 +16,9 @@ from callflows.prompts import DEFAULT_VOICE, ENGLISH
 from callflows.speech import digits
 
 MAX_ATTEMPTS = 3
-KeyAction = Literal["acknowledge", "escalate"] | None
+KeyAction = Literal["acknowledge", "acknowledge all", "escalate"] | None
+SMS_LIMIT = 1600  # Twilio refuses longer messages
+LISTED = 3        # cases, customers and callers named in one SMS or call before "and N more"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class PageFacts:
     cases: tuple[CaseSummary, ...]
     acknowledged_by: str | None = None
     voice: str = DEFAULT_VOICE
+    other_open_pages: int = 0  # other open pages that reached the engineer on this call: 4 acknowledges all
 
 
 def _speak(page: PageFacts, text: str) -> Speech:
@@ -43,17 +46,24 @@ def _speak(page: PageFacts, text: str) -> Speech:
 
 
 def _cases_text(page: PageFacts) -> str:
-    parts = [f"case {digits(c.number)}, from {c.customer}" for c in page.cases]
-    what = "Critical production " + ("; ".join(parts) if len(parts) == 1 else
-                                     f"cases, {len(parts)} of them: " + "; ".join(parts))
-    said = [f"The caller of case {digits(c.number)} said: {c.description.rstrip('.')}." if len(parts) > 1
-            else f"The caller said: {c.description.rstrip('.')}." for c in page.cases if c.description]
+    named = page.cases[:LISTED]  # a call reads a few; a page of 200 cases must not take twenty minutes
+    parts = [f"case {digits(c.number)}, from {c.customer}" for c in named]
+    more = len(page.cases) - len(named)
+    what = "Critical production " + ("; ".join(parts) if len(page.cases) == 1 else
+                                     f"cases, {len(page.cases)} of them: " + "; ".join(parts))
+    if more:
+        what += f"; and {more} more, listed in your messages"
+    said = [f"The caller of case {digits(c.number)} said: {c.description.rstrip('.')}." if len(page.cases) > 1
+            else f"The caller said: {c.description.rstrip('.')}." for c in named if c.description]
     return " ".join([f"{what}, on the {page.line} line.", *said])
 
 
 def _ask(page: PageFacts, state: FlowState) -> Gather:
+    others = page.other_open_pages
+    also = (f" Press 4 to acknowledge this page and your {others} other open "
+            f"{'page' if others == 1 else 'pages'}." if others else "")
     text = (f"{_cases_text(page)} Press 1 to acknowledge. Press 2 to escalate to the next engineer. "
-            "Press 3 to hear this again.")
+            f"Press 3 to hear this again.{also}")
     return Gather("page_key", state, (_speak(page, text),), timeout=10)
 
 
@@ -71,9 +81,15 @@ def page_call(page: PageFacts, answered_by_machine: bool = False) -> Decision:
 
 def page_key(page: PageFacts, digits_pressed: str | None, state: FlowState) -> tuple[Decision, KeyAction]:
     """The engineer pressed a key (or nothing): the decision, and what it does to the page."""
-    if digits_pressed == "1":
-        callers = [f"case {c.number}: {digits(c.caller.lstrip('+'))}" for c in page.cases if c.caller]
+    if digits_pressed == "1" or (digits_pressed == "4" and page.other_open_pages):
+        callers = [f"case {c.number}: {digits(c.caller.lstrip('+'))}" for c in page.cases[:LISTED] if c.caller]
         back = f" Callers: {'; '.join(callers)}." if callers else ""
+        if len(page.cases) > LISTED:
+            back += " The other callers are in your messages and the call log."
+        if digits_pressed == "4":
+            speech = _speak(page, f"Acknowledged: this page and your other open pages are yours.{back} Goodbye.")
+            return Decision("all the engineer's open pages acknowledged by key press", (speech,), Hangup()), (
+                "acknowledge all")
         speech = _speak(page, f"Acknowledged. The page is yours.{back} Goodbye.")
         return Decision("acknowledged by key press", (speech,), Hangup()), "acknowledge"
     if digits_pressed == "2":
@@ -89,7 +105,7 @@ def page_key(page: PageFacts, digits_pressed: str | None, state: FlowState) -> t
     return Decision(f"{what} → asked again", (sorry,), _ask(page, state.retry())), None
 
 
-SmsAction = Literal["acknowledge", "escalate", "opt-out", "opt-in"] | None
+SmsAction = Literal["acknowledge", "acknowledge all", "escalate", "opt-out", "opt-in"] | None
 # Twilio's own opt-out and opt-in keywords: Twilio stops (or resumes) our messages to the sender by itself.
 OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
 OPT_IN = frozenset({"start", "yes", "unstop"})
@@ -108,8 +124,10 @@ _REPLY = re.compile(r"^\s*(?:(ack(?:nowledge)?|esc(?:alate)?)\s*#?\s*(\d+)|([12]
 
 
 def parse_reply(body: str | None) -> SmsReply:
-    """Read an SMS reply: "ACK 1042", "1", "ESC 1042", "2", "STOP", "START"; anything else asks for help."""
+    """Read an SMS reply: "ACK 1042", "1", "ACK ALL", "ESC 1042", "2", "STOP", "START"; else it asks for help."""
     word = (body or "").strip().rstrip(".!").lower()
+    if word in ("ack all", "acknowledge all"):
+        return SmsReply("acknowledge all")
     if word in OPT_OUT or word in OPT_IN:
         return SmsReply("opt-out" if word in OPT_OUT else "opt-in")
     match = _REPLY.match(body or "")
@@ -118,10 +136,6 @@ def parse_reply(body: str | None) -> SmsReply:
     word, number, key = match.groups()
     acknowledge = (word or "").lower().startswith("ack") or key == "1"
     return SmsReply("acknowledge" if acknowledge else "escalate", int(number) if number else None)
-
-
-SMS_LIMIT = 1600  # Twilio refuses longer messages
-LISTED = 3        # cases, customers and callers named in one SMS before "and N more"
 
 
 def _listed(items: list[str]) -> str:
@@ -171,8 +185,8 @@ def case_numbers(numbers: list[int]) -> str:
     return ("case " if len(numbers) == 1 else "cases ") + _listed([str(n) for n in numbers])
 
 
-HELP_SMS = ("Reply ACK <case number> (or 1 if you have one open page) to acknowledge, "
-            "ESC <case number> (or 2) to escalate.")
+HELP_SMS = ("Reply ACK <case number> (or 1 if you have one open page) to acknowledge, ACK ALL for all "
+            "your open pages, ESC <case number> (or 2) to escalate.")
 
 
 def whisper(case: CaseSummary, voice: str = DEFAULT_VOICE) -> Decision:

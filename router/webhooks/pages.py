@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import abort, current_app, request
 
 from callflows.decision import Decision, FlowState
@@ -16,7 +18,7 @@ from router.escalation import acknowledge, escalate, move_on_if_nobody_answered
 from router.facts import phone_number
 from router.links import external_url
 from router.models import Notification
-from router.paging import advance_status, case_summary, page_facts
+from router.paging import advance_status, case_summary, open_pages_for, page_facts
 from router.webhooks import bp
 from router.webhooks.replies import answer_once, twiml
 
@@ -52,8 +54,13 @@ def _page_step(notification_id: int, step: str, decide, machine: bool = False):
     def respond(session, now):
         notification = session.get(Notification, notification_id) or abort(404)
         page = notification.page
-        decision, action = decide(page_facts(page, support))
-        if action == "acknowledge" and not acknowledge(page, notification.person_id, "voice", now):
+        others = [p for p in open_pages_for(session, notification.person_id) if p.id != page.id]
+        decision, action = decide(dataclasses.replace(page_facts(page, support), other_open_pages=len(others)))
+        if action == "acknowledge all":
+            for other in others:
+                acknowledge(other, notification.person_id, "voice", now)
+        if action in ("acknowledge", "acknowledge all") and not acknowledge(
+                page, notification.person_id, "voice", now):
             decision = Decision("acknowledged already", decision.speech, decision.action)
         elif action == "escalate":
             escalate(session, page, support, now, f"{notification.person_id} pressed 2")

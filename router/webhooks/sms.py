@@ -61,6 +61,12 @@ def _answer(session, support, person_id: str | None, body: str, now, escalated: 
         if _helped_lately(session, person_id):
             return f"not understood, no help sent ({HELP_LIMIT} already sent)", None
         return "not understood, help sent", HELP_SMS
+    if reply.action == "acknowledge all":
+        pages = [page for page in open_pages_for(session, person_id) if acknowledge(page, person_id, "sms", now)]
+        if not pages:
+            return "ACK ALL with no open page", "You have no open page."
+        named = case_numbers([case.number for page in pages for case in page.cases])
+        return f"acknowledged {len(pages)} pages: {named}", f"Acknowledged all your open pages: {named}."
     if reply.case_number is not None:
         page = page_for_case(session, reply.case_number)
         if page is None:

@@ -34,6 +34,8 @@ TWO_CASES = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil",
     ("2", "escalate", None),               # just 2: the sender's only open page
     ("11", None, None),                    # not "1"
     ("ACK", None, None),                   # no case number
+    ("ACK ALL", "acknowledge all", None),  # every open page that reached the sender
+    ("ack all.", "acknowledge all", None),
     ("on my way", None, None),             # anything else asks for help
     ("STOP", "opt-out", None),             # Twilio's opt-out keywords
     (" unsubscribe. ", "opt-out", None),
@@ -58,6 +60,26 @@ def test_the_page_call_reads_the_case_and_offers_1_acknowledge_2_escalate_3_repe
 def test_a_page_carrying_two_cases_reads_them_all_in_one_call():
     prompt = page_call(TWO_CASES).action.prompt[0].text
     assert "cases, 2 of them: case 1, 0, 4, 2, from ACME Retail; case 1, 0, 4, 3, from Globex" in prompt
+
+
+def test_a_page_of_many_cases_reads_three_and_counts_the_rest():
+    many = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil", cases=tuple(
+        CaseSummary(1000 + i, f"Customer {i}", f"+55119{i:08d}", "It is down.") for i in range(1, 201)))
+    prompt = page_call(many).action.prompt[0].text
+    assert ("cases, 200 of them: case 1, 0, 0, 1, from Customer 1; case 1, 0, 0, 2, from Customer 2; "
+            "case 1, 0, 0, 3, from Customer 3; and 197 more, listed in your messages") in prompt
+    assert prompt.count("said: It is down.") == 3
+    done, _ = page_key(many, "1", FlowState())
+    assert done.speech[0].text.count("case 10") == 3 and "The other callers are in your messages" in done.speech[0].text
+
+
+def test_4_acknowledges_all_the_engineers_open_pages_only_when_there_are_others():
+    assert "Press 4" not in page_call(PAGE).action.prompt[0].text
+    busy = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil", cases=PAGE.cases, other_open_pages=2)
+    assert "Press 4 to acknowledge this page and your 2 other open pages." in page_call(busy).action.prompt[0].text
+    decision, does = page_key(busy, "4", FlowState())
+    assert does == "acknowledge all" and isinstance(decision.action, Hangup)
+    assert page_key(PAGE, "4", FlowState())[1] is None  # not offered: asked again
 
 
 def test_voicemail_gets_a_short_message_and_no_question():
