@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's pa
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
+from callflows.page import LISTED
 from router.fake_twilio import FakeTwilio, Script
 from router.models import Call, Case, Notification, Page, PageEvent
 from router.models.cases import CASE_NUMBER_OFFSET
@@ -282,7 +283,7 @@ def latency_rows(log: list[dict], data: Stored) -> list[tuple[str, str]]:
             missing += 1
             continue
         waited = (page_first[page_id] - confirmed).total_seconds()
-        opened = data.case_opened[number] == min(data.case_opened[n] for n in data.cases_by_page[page_id])
+        opened = number == min(data.cases_by_page[page_id])  # the first case committed created the page
         kind = "opened the page" if opened else "joined, page not out yet" if waited > 0 else "joined, page already out"
         by_page[kind].append(max(0.0, waited))
         if number in naming:
@@ -307,7 +308,7 @@ def latency_rows(log: list[dict], data: Stored) -> list[tuple[str, str]]:
 def first_requests(log: list[dict], data: Stored) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
     """The first REST request (SMS or call) for each page, and the first SMS or call that named each case.
 
-    A message names the case numbers in its body; a call names every case its page carried when it was made.
+    A message names the case numbers in its body; a call names the first three cases its page carried when made.
     """
     page_first: dict[int, dt.datetime] = {}
     naming: dict[int, dt.datetime] = {}
@@ -319,8 +320,8 @@ def first_requests(log: list[dict], data: Stored) -> tuple[dict[int, dt.datetime
             page_first.setdefault(page_id, at)
         if entry["kind"] == "message":
             named = {int(n) for n in CASE_NUMBER.findall(params.get("Body", ""))} & set(data.case_page)
-        else:
-            named = {n for n in data.cases_by_page.get(page_id, ()) if data.case_opened[n] <= at}
+        else:  # a call reads the first cases of its page and counts the rest
+            named = set(sorted(n for n in data.cases_by_page.get(page_id, ()) if data.case_opened[n] <= at)[:LISTED])
         for number in named:
             naming.setdefault(number, at)
     return page_first, naming
