@@ -175,3 +175,46 @@ def test_a_call_due_within_the_quiet_interval_of_one_already_placed_waits(worker
     with sessions() as session:
         waiting = session.scalars(select(Notification).where(Notification.status == "pending")).one()
     assert waiting.due_at == placed + dt.timedelta(minutes=support.paging.quiet_minutes)
+
+
+def test_a_case_joining_while_a_worker_escalates_the_page_never_deadlocks(workers_app, clock):
+    """The join locks the page's waiting SMS; the escalation cancels it: each waits for the other, never both."""
+    from router.escalation import open_page
+    from router.models import Case, Page
+
+    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
+    _critical_calls(workers_app, 1, clock)
+    errors: list[BaseException] = []
+    for round_ in range(4):
+        clock.at += dt.timedelta(minutes=10)  # the page's current step has timed out
+        now = clock()
+        with sessions() as session, session.begin():
+            case = Case(line_number=BRAZIL_LINE, customer_id="globex", severity="critical", opened_at=now,
+                        first_response_due=now)
+            session.add(case)
+            session.flush()
+            case_id = case.id
+
+        def join() -> None:
+            try:
+                with sessions() as session, session.begin():
+                    open_page(session, session.get(Case, case_id), support, now)
+            except BaseException as error:  # noqa: BLE001 - collected, asserted below
+                errors.append(error)
+
+        def escalate() -> None:
+            try:
+                escalate_due(sessions, support, clock)
+            except BaseException as error:  # noqa: BLE001
+                errors.append(error)
+
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=lambda f=f: (start.wait(), f())) for f in (join, escalate)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    with sessions() as session:
+        assert len(session.scalars(select(Page)).all()) == 1
+        assert len(session.scalars(select(Case).where(Case.page_id.is_not(None))).all()) == 5
