@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 
 import click
 
@@ -104,29 +103,20 @@ def worker(ctx: click.Context, interval: float, once: bool) -> None:
 
     Several workers may run side by side (rows are claimed with FOR UPDATE SKIP LOCKED).
     """
-    import socket
+    import threading
 
     from router import create_app
-    from router.engine import beat, run_pass
+    from router.engine import run_pass, summary_line, work
 
     settings, support = _settings(ctx)
     app = create_app(settings, support)
-    name, started = f"{socket.gethostname()}:{os.getpid()}", app.extensions["clock"]()
-    while True:
-        try:
-            with app.app_context():
-                summary = run_pass(app)
-                beat(app, name, started)
-        except Exception as exc:  # the database or Twilio down: say so, try again next pass, never exit
-            if once:
-                raise
-            click.echo(f"pass failed, trying again in {interval:g} s: {exc!r}"[:500], err=True)
-        else:
-            if any(summary.values()):
-                click.echo(", ".join(f"{count} {what}" for what, count in summary.items() if count))
-        if once:
-            return
-        time.sleep(interval)
+    if once:  # a single pass is not a running worker: no heartbeat, and a failure is the exit status
+        with app.app_context():
+            summary = run_pass(app)
+        if any(summary.values()):
+            click.echo(summary_line(summary))
+        return
+    work(app, interval, threading.Event(), lambda line: click.echo(line, err=line.startswith("pass failed")))
 
 
 @cli.command()

@@ -17,6 +17,7 @@ import click
 from router import create_app
 from router.clock import clock_starting_at, system_clock
 from router.config import Settings, SupportConfig
+from router.engine import work
 from router.fake_twilio import BackgroundServer, FakeTwilio
 from router.simulator import Behaviour, format_report, local_stack, play
 
@@ -66,13 +67,18 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
     with FakeTwilio(settings.twilio_account_sid, settings.twilio_auth_token, port=fake_port) as fake:
         settings = dataclasses.replace(settings, twilio_api_base=fake.url)
         app = create_app(settings, support, clock=system_clock, public_url=f"http://127.0.0.1:{port}")
+        stop = threading.Event()
+        # The paging engine, as `router worker` runs it: escalations, retries, what the web process left.
+        engine = threading.Thread(target=work, args=(app, 1.0, stop, click.echo), name="worker", daemon=True)
         with BackgroundServer(app, "127.0.0.1", port) as server:
+            engine.start()
             for number in (line.number for line in support.lines):
                 fake.add_number(number, voice_url=f"{server.url}/voice/incoming", sms_url=f"{server.url}/sms/incoming")
             for person in support.people:
                 fake.add_number(person.phone, answer="human", presses=("1",))
             click.echo(f"\nThe service is answering on {server.url} (SQLite: {DEMO_DATABASE}), "
-                       f"with the fake Twilio on {fake.url}.\nPlace a call through the fake Twilio, now:\n"
+                       f"with a paging worker and the fake Twilio on {fake.url}.\n"
+                       "Place a call through the fake Twilio, now:\n"
                        f"  curl -s -X POST {fake.url}/_fake/calls -H 'Content-Type: application/json' "
                        f"-d '{{\"from\": \"{support.customers[0].contacts[0]}\", \"to\": \"{support.lines[0].number}\", "
                        f"\"presses\": [\"1\", \"1\"]}}'\nor play one at any moment with `router call --help`. "
@@ -82,4 +88,6 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
             except KeyboardInterrupt:
                 click.echo("stopping")
             finally:
+                stop.set()
+                engine.join()
                 app.extensions["dispatcher"].shutdown()

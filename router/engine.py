@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -28,6 +32,11 @@ def run_pass(app: Flask) -> dict[str, int]:
             "stuck notifications failed": stuck, "notifications sent": sent}
 
 
+def summary_line(summary: dict[str, int]) -> str:
+    """What a pass did, e.g. "1 pages escalated, 3 notifications sent"."""
+    return ", ".join(f"{count} {what}" for what, count in summary.items() if count)
+
+
 def beat(app: Flask, worker: str, started_at: dt.datetime) -> None:
     """Write that `worker` has just made a pass (and forget workers silent for a day)."""
     now = app.extensions["clock"]()
@@ -38,3 +47,23 @@ def beat(app: Flask, worker: str, started_at: dt.datetime) -> None:
         else:
             row.last_pass_at = now
         session.execute(delete(WorkerBeat).where(WorkerBeat.last_pass_at < now - FORGET_WORKERS_AFTER))
+
+
+def work(app: Flask, interval: float, stop: threading.Event, report: Callable[[str], None]) -> None:
+    """Make a pass every `interval` seconds until `stop` is set, beating after each.
+
+    A pass that fails (the database or Twilio down) is reported and tried again: the engine never stops for it.
+    """
+    worker = f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:120]
+    started = app.extensions["clock"]()
+    while not stop.is_set():
+        try:
+            with app.app_context():
+                summary = run_pass(app)
+                beat(app, worker, started)
+        except Exception as exc:  # noqa: BLE001 - reported; the next pass tries again
+            report(f"pass failed, trying again in {interval:g} s: {exc!r}"[:500])
+        else:
+            if any(summary.values()):
+                report(summary_line(summary))
+        stop.wait(interval)

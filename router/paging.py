@@ -111,8 +111,9 @@ def _send(sessions: sessionmaker[Session], client: Client, support: SupportConfi
           notification_id: int) -> bool:
     with sessions() as session:
         notification = session.get(Notification, notification_id)
-        body, last_case_id = _sms_text(session, notification, support) if notification.channel == "sms" else (None, None)
-        if notification.channel == "sms" and body is None:
+        sms = notification.channel == "sms"
+        body, last_case_id = _sms_text(session, notification, support) if sms else (None, None)
+        if sms and body is None:
             sent = Sent(None, "canceled", "no case joined since the last message")
         else:
             sent = _deliver(client, notification, body)
