@@ -550,6 +550,9 @@ def health_rows(log: list[dict], run: Run, alive: list[str]) -> list[tuple[str, 
     rows.append(("spooled critical calls left", str(len(list(spool.glob("*.json"))) if spool.exists() else 0)))
     for name, _, log_path in run.processes.started:
         content = log_path.read_text(encoding="utf-8", errors="replace")
+        failed_passes = content.count("pass failed, trying again")
+        if failed_passes:
+            rows.append((f"failed passes in {name} log", str(failed_passes)))
         tracebacks = content.count("Traceback (most recent call last)")
         if tracebacks:
             last = [line for line in content.splitlines() if line and not line.startswith(" ")][-1]
