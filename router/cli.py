@@ -34,11 +34,19 @@ def _settings(ctx: click.Context, simulation: bool = False) -> tuple[Settings, S
         raise click.ClickException(str(exc)) from None
 
 
+def _warn(support: SupportConfig) -> None:
+    from router.config.warnings import config_warnings
+
+    for warning in config_warnings(support):
+        click.echo(f"warning: {warning}", err=True)
+
+
 @cli.command("check-config")
 @click.pass_context
 def check_config(ctx: click.Context) -> None:
     """Validate the configuration file and summarise it."""
     support = load_config_or_exit(ctx)
+    _warn(support)
     for line in support.lines:
         click.echo(f"{line.number}  {line.name}  ({line.timezone.key}, {line.language}, "
                    f"policy {line.escalation_policy}, after hours: {line.after_hours})")
@@ -90,6 +98,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     from router.serving import run_gunicorn
 
     settings, support = _settings(ctx)
+    _warn(support)
     db.upgrade(db.make_engine(settings.database_url))
     run_gunicorn(lambda: create_app(settings, support), host, port, workers)
 
@@ -109,6 +118,7 @@ def worker(ctx: click.Context, interval: float, once: bool) -> None:
     from router.engine import run_pass, summary_line, work
 
     settings, support = _settings(ctx)
+    _warn(support)
     app = create_app(settings, support)
     if once:  # a single pass is not a running worker: no heartbeat, and a failure is the exit status
         with app.app_context():

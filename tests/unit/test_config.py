@@ -86,3 +86,21 @@ def test_secrets_come_only_from_the_environment_and_missing_ones_are_named():
 ])
 def test_phone_numbers_in_any_common_notation_become_e164(written, e164):
     assert to_e164(written) == e164
+
+
+def test_the_example_has_no_warnings(support):
+    from router.config.warnings import config_warnings
+
+    assert config_warnings(support) == []
+
+
+def test_a_contact_that_comes_after_its_step_has_moved_on_is_a_warning(tmp_path):
+    from router.config.warnings import config_warnings
+
+    path = tmp_path / "short.toml"
+    path.write_text(EXAMPLE.replace("delay_minutes = 5", "delay_minutes = 1", 1)
+                    .replace('name = "Gabriel Nunes"', 'name = "Gabriel Nunes"\ncontact = []', 1), encoding="utf-8")
+    warnings = config_warnings(load_config(path))
+    assert "escalation_policies[0].steps[0]: diego's voice comes 1 min into the step, but the step moves on " \
+           "after 1 min: it is never sent" in warnings
+    assert any(w.endswith("gabriel has no contact method: a page reaches them by nothing") for w in warnings)

@@ -100,3 +100,13 @@ def test_router_call_shows_an_existing_case_and_a_repeat_caller_joining_it(tmp_p
     existing = runner.invoke(cli, base + ["--at", "2026-11-24 15:00", "--press", "2,1001"])
     assert "sobre o chamado 1, 0, 0, 1" in existing.output
     assert "which now has 3 calls" in existing.output
+
+
+def test_check_config_warns_of_a_contact_its_step_never_reaches(tmp_path):
+    short = tmp_path / "short.toml"
+    short.write_text(EXAMPLE_CONFIG.read_text().replace("delay_minutes = 5", "delay_minutes = 1", 1))
+    result = CliRunner().invoke(cli, ["--config", str(short), "check-config"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: escalation_policies[0].steps[0]: diego's voice comes 1 min into the step, "
+            "but the step moves on after 1 min: it is never sent") in result.stderr
+    assert "configuration is valid" in result.stdout
