@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from router import locks
@@ -109,12 +109,14 @@ def _notify(session: Session, page: Page, support: SupportConfig, person_id: str
 
 
 def _calls_to(session: Session, person_id: str) -> list[dt.datetime]:
-    """When the person's page calls were placed, or are due (still waiting): the quiet interval counts both."""
-    rows = session.execute(select(Notification.sent_at, Notification.due_at, Notification.status).where(
+    """When the person's latest page call was placed, or is due (still waiting): the quiet interval counts both.
+
+    Only the latest matters, so the database finds it (a person's history only grows).
+    """
+    latest = session.scalar(select(func.max(func.coalesce(Notification.sent_at, Notification.due_at))).where(
         Notification.person_id == person_id, Notification.channel == "voice",
-        Notification.status != "canceled")).all()
-    return [sent if sent is not None else due for sent, due, status in rows
-            if sent is not None or status in ("pending", "sending")]
+        Notification.sent_at.is_not(None) | Notification.status.in_(("pending", "sending"))))
+    return [latest] if latest is not None else []
 
 
 def _tell_current_people(session: Session, page: Page, support: SupportConfig, at: dt.datetime) -> None:

@@ -47,7 +47,7 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
-    person_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[str] = mapped_column(String(64), index=True)  # their calls and pages are looked up often
     channel: Mapped[str] = mapped_column(String(8))  # "sms" or "voice"
     # "page": the page itself; "joined": one SMS telling of the cases that joined since the person was told.
     kind: Mapped[str] = mapped_column(String(12), default="page", server_default="page")
