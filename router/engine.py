@@ -15,21 +15,23 @@ from sqlalchemy import delete
 from router import db, spool
 from router.escalation import escalate_due
 from router.models import WorkerBeat
-from router.paging import fail_stuck, send_due
+from router.paging import fail_stuck, poll_silent, send_due
 
 FORGET_WORKERS_AFTER = dt.timedelta(days=1)  # a stopped worker's beat is kept a day, for the health check
 
 
 def run_pass(app: Flask) -> dict[str, int]:
-    """Record spooled critical calls, escalate timed-out pages, send what is due; returns the counts."""
+    """Record spooled critical calls, escalate timed-out pages, send what is due, ask Twilio about notifications
+    gone silent; returns the counts."""
     ext = app.extensions
     sessions, support, clock = db.sessions(app), ext["support"], ext["clock"]
     recorded = spool.replay(Path(ext["settings"].spool_dir), sessions, support)
     escalated = escalate_due(sessions, support, clock)
     stuck = fail_stuck(sessions, clock)
     sent = send_due(sessions, ext["twilio"], support, clock)
+    polled = poll_silent(sessions, ext["twilio"], support, clock)
     return {"spooled calls recorded": len(recorded), "pages escalated": len(escalated),
-            "stuck notifications failed": stuck, "notifications sent": sent}
+            "stuck notifications failed": stuck, "notifications sent": sent, "silent notifications polled": polled}
 
 
 def summary_line(summary: dict[str, int]) -> str:

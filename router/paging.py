@@ -22,6 +22,9 @@ from router.models import Case, Notification, Page
 
 log = logging.getLogger(__name__)
 STUCK_SENDING = dt.timedelta(seconds=30)  # a worker that died mid-send: fail it, never send twice
+# Twilio said it took the notification, then nothing for this long: ask it (GoAlert polls after a minute).
+SILENT = dt.timedelta(minutes=2)
+IN_FLIGHT = ("queued", "accepted", "scheduled", "initiated", "sent", "ringing", "in-progress")
 # Twilio refusing for a moment (5xx, 429, no connection): tried again 15 s later, 3 attempts in all (GoAlert's).
 RETRY_AFTER = dt.timedelta(seconds=15)
 ATTEMPTS = 3
@@ -95,6 +98,39 @@ def _outside_quiet_interval(session: Session, claimed: list[Notification], suppo
             last[notification.person_id] = now
         going.append(notification)
     return going
+
+
+def poll_silent(sessions: sessionmaker[Session], client: Client, support: SupportConfig, clock: Clock,
+                limit: int = 20) -> int:
+    """Ask Twilio for notifications whose status has not moved for a while (a status callback lost while
+    the web tier was down, say); a call found unanswered moves its page on as the callback would have."""
+    with sessions() as session:
+        now = clock()
+        silent = session.scalars(select(Notification).where(
+            Notification.twilio_sid.is_not(None), Notification.status.in_(IN_FLIGHT),
+            Notification.updated_at < now - SILENT).order_by(Notification.updated_at).limit(limit)).all()
+        found = [(n.id, n.page_id, n.channel, _twilio_status(client, n)) for n in silent]
+    for notification_id, page_id, channel, status in found:
+        with sessions() as session, session.begin():
+            now = clock()
+            # Even when the status has not moved, the next look is SILENT from now.
+            session.execute(update(Notification).where(Notification.id == notification_id).values(updated_at=now))
+            advance_status(session, notification_id, status, now)
+            if channel == "voice":
+                move_on_if_nobody_answered(session, session.get(Page, page_id), support, now)
+    return len(found)
+
+
+def _twilio_status(client: Client, notification: Notification) -> str | None:
+    try:
+        if notification.channel == "sms":
+            return client.messages(notification.twilio_sid).fetch().status
+        call = client.calls(notification.twilio_sid).fetch()
+    except (TwilioException, RequestException) as exc:
+        log.warning("could not fetch the status of notification %s: %s", notification.id, exc)
+        return notification.status  # try again later
+    machine = (call.answered_by or "").startswith(("machine", "fax"))
+    return "machine" if call.status == "completed" and machine else call.status
 
 
 def fail_stuck(sessions: sessionmaker[Session], clock: Clock) -> int:

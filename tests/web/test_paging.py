@@ -237,3 +237,20 @@ def test_the_callers_transcribed_description_is_kept_and_read_on_later_page_call
 
     heard = fake_twilio.wait_until(second_call_to_carla).heard()
     assert "The caller said: The payment API returns 500 for every request." in heard
+
+
+def test_a_lost_status_callback_is_made_up_by_asking_twilio(app, twilio, clock, fake_twilio):
+    """The web tier missed Twilio's callbacks (here: nothing serves them): the worker asks Twilio two minutes on."""
+    fake_twilio.add_number(CARLA, answer="no-answer")
+    _critical_call(twilio, clock)
+    app.extensions["dispatcher"].shutdown()
+    fake_twilio.wait_until(lambda: [c for c in fake_twilio.calls() if c["status"] == "no-answer"])
+    assert {n.status for n in _page(app).notifications} == {"queued"}  # no callback came through
+    _passes(app, clock, 119)
+    assert {n.status for n in _page(app).notifications} == {"queued"}  # not silent for long enough yet
+    _passes(app, clock, 121)
+
+    page = _page(app)
+    carla = {n.channel: n.status for n in page.notifications if n.person_id == "carla"}
+    assert carla == {"sms": "delivered", "voice": "no-answer"}
+    assert (page.round, page.step) == (0, 1)  # her call reached nobody: on to step 2, as the callback would have
