@@ -128,5 +128,31 @@ def describe(session: Session, case: Case, support: SupportConfig, at: dt.dateti
                    "decision": c.decision} for c in calls],
         "tier_changes": [{"at": t.at.isoformat(), "from": t.from_tier, "to": t.to_tier, "by": t.by,
                           "reason": t.reason} for t in case.tier_changes],
+        "acknowledged": _acknowledgement(case, support),
+        "page": _page(case, support),
+    }
+
+
+def _acknowledgement(case: Case, support: SupportConfig) -> dict | None:
+    """Who took the critical case, how, and how long after it was opened."""
+    if case.acknowledged_at is None:
+        return None
+    return {"at": case.acknowledged_at.isoformat(), "by": support.person_name(case.acknowledged_by),
+            "via": case.acknowledged_via, "after_seconds": (case.acknowledged_at - case.opened_at).total_seconds()}
+
+
+def _page(case: Case, support: SupportConfig) -> dict | None:
+    """Who the case's page reached, on which channel, with what outcome, and what happened to it."""
+    page = case.page
+    if page is None:
+        return None
+    return {
+        "status": page.status, "policy": page.policy_id, "opened_at": page.opened_at.isoformat(),
+        "cases": len(page.cases),
+        "notifications": [{"to": support.person_name(n.person_id), "channel": n.channel, "kind": n.kind,
+                           "round": n.round + 1, "step": n.step + 1, "status": n.status,
+                           "due_at": n.due_at.isoformat(), "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                           "attempts": n.attempts, "error": n.error} for n in page.notifications],
+        "events": [{"at": e.at.isoformat(), "kind": e.kind, "detail": e.detail} for e in page.events],
     }
 

@@ -133,6 +133,11 @@ class SupportConfig(Section):
         """The person with this id (ids are checked at start-up)."""
         return self._by_key["person"][person_id]
 
+    def person_name(self, person_id: str) -> str:
+        """The person's name; their id when an old record names someone no longer configured."""
+        person = self._by_key["person"].get(person_id)
+        return person.name if person else person_id
+
     def person_by_phone(self, number: str) -> Person | None:
         """The person whose phone is `number`, e.g. an engineer replying by SMS."""
         return next((p for p in self.people if p.phone == number), None)

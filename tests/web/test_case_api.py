@@ -93,3 +93,28 @@ def test_router_case_moves_and_shows_a_case(api_app, case_1001, database_url, mo
     refused = runner.invoke(cli, base + ["respond", "1001", "--by", "zed"])
     assert refused.exit_code == 1 and "'zed' is not one of the configured people" in refused.output
     assert runner.invoke(cli, base + ["show", "4242"]).output.strip() == "Error: no case 4242"
+
+
+def test_a_critical_case_shows_who_was_paged_and_how_fast_it_was_acknowledged(make_app, fake_twilio, clock):
+    from router import db
+    from router.models import Page
+    from tests.web.helpers import Twilio, sao_paulo
+
+    app = make_app(twilio_api_base=fake_twilio.url, api_token=TOKEN)
+    clock.at = sao_paulo("2026-11-28 03:00")
+    Twilio(app.test_client()).call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1").records(9)
+    app.extensions["dispatcher"].shutdown()
+    clock.at = sao_paulo("2026-11-28 03:02")
+    with db.sessions(app)() as session, session.begin():  # Carla took it by SMS, two minutes later
+        from router.escalation import acknowledge
+
+        acknowledge(session.get(Page, 1), "carla", "sms", clock())
+
+    body = _api(app, "get", "/api/cases/1001").json
+    assert body["acknowledged"] == {"at": clock().isoformat(), "by": "Carla Mendes", "via": "sms",
+                                    "after_seconds": 120.0}
+    page = body["page"]
+    assert (page["status"], page["policy"], page["cases"]) == ("acknowledged", "critical-brazil", 1)
+    assert [(n["to"], n["channel"], n["round"], n["step"]) for n in page["notifications"]] == [
+        ("Carla Mendes", "sms", 1, 1), ("Carla Mendes", "voice", 1, 1)]
+    assert [e["kind"] for e in page["events"]] == ["opened", "step", "acknowledged"]
