@@ -49,6 +49,8 @@ def engine_report(now: dt.datetime) -> dict:
         Notification.status == "pending", Notification.due_at < now - OVERDUE))
     late_escalations = session.scalar(select(func.count()).where(
         Page.status == "open", Page.next_escalation_at < now - OVERDUE))
+    reached = select(Notification.id).where(Notification.page_id == Page.id).exists()
+    unreached = session.scalar(select(func.count()).where(Page.status == "open", ~reached))
     problems = []
     if not running:
         problems.append("no router worker made a pass in the last "
@@ -57,6 +59,9 @@ def engine_report(now: dt.datetime) -> dict:
         problems.append(f"{late_notifications} notifications overdue by more than {OVERDUE.total_seconds():g} s")
     if late_escalations:
         problems.append(f"{late_escalations} escalations overdue by more than {OVERDUE.total_seconds():g} s")
+    if unreached:
+        problems.append(f"{unreached} open pages reached nobody (no one on call, no fallback)")
     return {"status": "failing" if problems else "ok", "problems": problems, "workers_running": running,
             "last_pass": last_pass.isoformat() if last_pass else None,
-            "overdue_notifications": late_notifications, "overdue_escalations": late_escalations}
+            "overdue_notifications": late_notifications, "overdue_escalations": late_escalations,
+            "pages_reaching_nobody": unreached}

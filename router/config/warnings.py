@@ -13,6 +13,9 @@ def config_warnings(support: SupportConfig) -> list[str]:
         if not person.contact:
             found.append(f"people[{i}].contact: {person.id} has no contact method: a page reaches them by nothing")
     for i, policy in enumerate(support.escalation_policies):
+        if not policy.fallback:
+            found.append(f"escalation_policies[{i}].fallback: none: when its rotations have nobody on call, "
+                         "a page reaches no one")
         for j, step in enumerate(policy.steps):
             people = []
             for target in step.targets:

@@ -104,3 +104,12 @@ def test_a_contact_that_comes_after_its_step_has_moved_on_is_a_warning(tmp_path)
     assert "escalation_policies[0].steps[0]: diego's voice comes 1 min into the step, but the step moves on " \
            "after 1 min: it is never sent" in warnings
     assert any(w.endswith("gabriel has no contact method: a page reaches them by nothing") for w in warnings)
+
+
+def test_a_policy_without_a_fallback_is_a_warning(tmp_path):
+    from router.config.warnings import config_warnings
+
+    path = tmp_path / "no-fallback.toml"
+    path.write_text(EXAMPLE.replace('fallback = ["marta"]\n', "", 1), encoding="utf-8")
+    assert config_warnings(load_config(path)) == [
+        "escalation_policies[0].fallback: none: when its rotations have nobody on call, a page reaches no one"]

@@ -78,3 +78,13 @@ def test_router_worker_once_makes_one_pass(tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     result = CliRunner().invoke(cli, ["--config", str(EXAMPLE_CONFIG), "worker", "--once"])
     assert (result.exit_code, result.output) == (0, "")  # nothing was due
+
+
+def test_an_open_page_that_reached_nobody_is_a_problem(app, clock):
+    now = clock()
+    with db.sessions(app)() as session, session.begin():  # nobody on call and no fallback: no notification
+        session.add(Page(line_number=BRAZIL_LINE, policy_id="critical-brazil", status="open", opened_at=now))
+    beat(app, "host:1", now)
+    answer = app.test_client().get("/health/engine")
+    assert answer.status_code == 503 and answer.json["pages_reaching_nobody"] == 1
+    assert answer.json["problems"] == ["1 open pages reached nobody (no one on call, no fallback)"]
