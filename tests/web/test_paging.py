@@ -186,9 +186,10 @@ def test_a_call_that_reaches_nobody_moves_the_page_on_at_once(served_app, twilio
         fake_twilio.add_number(person, answer="human")
     _critical_call(twilio, clock)
 
-    def moved_on():
+    def moved_on():  # and the sender has stored Carla's call SID (its callbacks can come first)
         page = _page(served_app)
-        return page if (page.round, page.step) == (0, 1) else None
+        carla = [n for n in page.notifications if (n.person_id, n.channel) == ("carla", "voice")]
+        return page if (page.round, page.step) == (0, 1) and carla[0].twilio_sid else None
 
     page = fake_twilio.wait_until(moved_on)
     carla_call = next(n for n in page.notifications if (n.person_id, n.channel) == ("carla", "voice"))
