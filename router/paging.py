@@ -18,7 +18,7 @@ from router.clock import Clock
 from router.config import SupportConfig
 from router.escalation import move_on_if_nobody_answered
 from router.links import external_url
-from router.models import Case, Notification, Page
+from router.models import CASE_NUMBER_OFFSET, Case, Notification, Page
 
 log = logging.getLogger(__name__)
 STUCK_SENDING = dt.timedelta(seconds=30)  # a worker that died mid-send: fail it, never send twice
@@ -178,26 +178,25 @@ def _sms_text(session: Session, notification: Notification, support: SupportConf
     None when a "joined" SMS has nothing left to tell (an earlier one named its cases).
     """
     page = notification.page
-    if notification.body:  # a text fixed when the notification was made
-        return notification.body, None
     if notification.kind != "joined":
         # Only a page's own SMS reads all its cases (a call reads them when answered).
         return page_sms(page_facts(page, support)), max((c.id for c in page.cases), default=None)
     told = session.scalar(select(func.max(Notification.last_case_id)).where(
         Notification.page_id == page.id, Notification.person_id == notification.person_id,
         Notification.id != notification.id))
-    new = select(Case).where(Case.page_id == page.id, Case.id > (told or 0))
+    # One look at the page's cases, so that the count, the names and the newest agree.
+    total, first_id, newest = session.execute(select(func.count(), func.min(Case.id), func.max(Case.id))
+                                              .where(Case.page_id == page.id)).one()
+    new = select(Case).where(Case.page_id == page.id, Case.id > (told or 0), Case.id <= (newest or 0))
     count = session.scalar(select(func.count()).select_from(new.subquery()))
     if not count:
         return None, None
     named = session.scalars(new.order_by(Case.id).limit(LISTED)).all()
-    first = session.scalars(select(Case).where(Case.page_id == page.id).order_by(Case.id).limit(1)).one()
     line = support.line(page.line_number)
     joined = JoinedCases(
-        company=support.service.company, line=line.name if line else page.line_number, first_case=first.number,
-        named=tuple(case_summary(c, support) for c in named), count=count,
-        total=session.scalar(select(func.count()).where(Case.page_id == page.id)))
-    newest = session.scalar(select(func.max(Case.id)).where(Case.page_id == page.id))
+        company=support.service.company, line=line.name if line else page.line_number,
+        first_case=first_id + CASE_NUMBER_OFFSET, named=tuple(case_summary(c, support) for c in named),
+        count=count, total=total)
     return joined_sms(joined), newest
 
 

@@ -54,7 +54,6 @@ class Notification(Base):
     round: Mapped[int] = mapped_column(default=0)
     step: Mapped[int] = mapped_column(default=0)
     to_number: Mapped[str] = mapped_column(String(32))
-    body: Mapped[str | None] = mapped_column(Text)  # an SMS's own text, when it is not the page's summary
     status: Mapped[str] = mapped_column(String(24), default="pending", index=True)
     due_at: Mapped[dt.datetime] = mapped_column(index=True)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
