@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from callflows.decision import (
+    LONGEST_TRANSCRIBED_SECONDS,
     AttachRecording,
     CallerInput,
     CallFacts,
@@ -17,7 +18,7 @@ from callflows.decision import (
 from callflows.prompts import DEFAULT_VOICE, ENGLISH, prompt
 
 MAX_ATTEMPTS = 3  # the question and two re-prompts, then the message path
-MESSAGE_SECONDS = 120
+MESSAGE_SECONDS = LONGEST_TRANSCRIBED_SECONDS  # as long as a message may be and still be read
 
 
 def language(call: CallFacts) -> str:

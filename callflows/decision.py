@@ -141,12 +141,22 @@ class Gather:
     timeout: int = 6
 
 
+# Twilio transcribes only recordings shorter than 120 seconds ("up to 2 minutes"): a
+# caller who used the full two minutes would get no transcription at all.
+LONGEST_TRANSCRIBED_SECONDS = 119
+
+
 @dataclass(frozen=True)
 class Record:
     step: str
     state: FlowState
     max_seconds: int
     transcribe: bool = True  # managers and paged engineers read what the caller said
+
+    def __post_init__(self) -> None:
+        if self.transcribe and self.max_seconds > LONGEST_TRANSCRIBED_SECONDS:
+            raise ValueError(f"Twilio transcribes recordings of at most {LONGEST_TRANSCRIBED_SECONDS} s, "
+                             f"not {self.max_seconds} s")
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,9 @@ def _closed_intro(call: CallFacts, openness: Openness) -> tuple[Speech, ...]:
     line = call.line
     reopens = moment(next_opening(line.hours, call.at), ENGLISH)
     speech = [say(call, "closed")]
-    if openness.holiday:
+    if openness.closure:
+        speech.append(say(call, "closure", closure=openness.holiday))
+    elif openness.holiday:
         speech.append(say(call, "holiday", holiday=openness.holiday))
     speech.append(say(call, "hours", hours=weekly_hours(line.hours, ENGLISH), place=line.place))
     speech.append(say(call, "reopens", reopens=reopens, place=line.place))

@@ -13,6 +13,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "greeting": "Thank you for calling {company} support.",
         "closed": "You have reached us outside our support hours, so this line is answered in English only.",
         "holiday": "Today is {holiday}, a holiday.",
+        "closure": "Our offices are closed today for {closure}.",
         "hours": "Our support hours are {hours}, {place} time, except local holidays.",
         "reopens": "Support reopens {reopens}, {place} time.",
         "after_hours_menu": (
@@ -128,7 +129,7 @@ PROMPTS: dict[str, dict[str, str]] = {
 
 # Prompts spoken only after hours, which are English by policy.
 ENGLISH_ONLY = frozenset(
-    {"closed", "holiday", "hours", "reopens", "after_hours_menu", "not_entitled", "critical_confirm",
+    {"closed", "holiday", "closure", "hours", "reopens", "after_hours_menu", "not_entitled", "critical_confirm",
      "critical_paging", "critical_paged", "unknown_line", "trouble_critical", "connecting_engineer",
      "engineer_will_call"}
 )

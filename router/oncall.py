@@ -7,7 +7,7 @@ import hashlib
 import hmac
 
 from router.config import SupportConfig
-from schedules import calendar_feed, effective_shifts, on_call_now
+from schedules import Shift, calendar_feed, effective_shifts, on_call_now
 
 FEED_PAST = dt.timedelta(days=14)
 FEED_AHEAD = dt.timedelta(days=90)
@@ -46,19 +46,23 @@ def feed_token(secret: str, kind: str, name: str) -> str:
 
 def rotation_feed(support: SupportConfig, rotation_id: str, now: dt.datetime) -> bytes:
     """The rotation's shifts, overrides applied, from two weeks ago to three months ahead."""
-    rotation = support.rotation(rotation_id)
-    pieces = effective_shifts(rotation, support.overrides_by_rotation[rotation_id], now - FEED_PAST, now + FEED_AHEAD)
-    return calendar_feed(rotation_id, pieces, _names(support), now=now)
+    return calendar_feed(rotation_id, {rotation_id: _feed_shifts(support, rotation_id, now)},
+                         _names(support), now=now)
 
 
 def person_feed(support: SupportConfig, person_id: str, now: dt.datetime) -> bytes:
-    """One person's shifts across every rotation."""
-    pieces = [piece for rotation_id, rotation in support.rotations_by_id.items()
-              for piece in effective_shifts(rotation, support.overrides_by_rotation[rotation_id],
-                                            now - FEED_PAST, now + FEED_AHEAD)
-              if piece.person == person_id]
+    """One person's shifts across every rotation, each event naming its rotation."""
+    shifts = {rotation_id: [piece for piece in _feed_shifts(support, rotation_id, now) if piece.person == person_id]
+              for rotation_id in support.rotations_by_id}
     name = f"{support.person(person_id).name}'s shifts"
-    return calendar_feed(name, sorted(pieces, key=lambda p: p.starts), _names(support), now=now)
+    return calendar_feed(name, shifts, _names(support), now=now)
+
+
+def _feed_shifts(support: SupportConfig, rotation_id: str, now: dt.datetime) -> list[Shift]:
+    """A rotation's shifts, overrides applied, over the span a feed covers."""
+    rotation = support.rotation(rotation_id)
+    overrides = support.overrides_by_rotation[rotation_id]
+    return effective_shifts(rotation, overrides, now - FEED_PAST, now + FEED_AHEAD)
 
 
 def _names(support: SupportConfig) -> dict[str, str]:

@@ -52,14 +52,21 @@ class HolidayRules:
         A company closure wins over the package's holiday; several names on one
         day are joined with "; ".
         """
-        closures = [c.name for c in self.closures if c.day == day]
-        if closures:
-            return "; ".join(closures)
-        if self.country is None:
-            return None
+        closure = self.closure_on(day)
+        if closure is not None or self.country is None:
+            return closure
         calendar = _package_calendar(self.country, self.subdivision, self.categories, day.year)
         names = calendar.get_list(day)
         return "; ".join(names) if names else None
+
+    def closure_on(self, day: date) -> str | None:
+        """Return the name of the company's own closure on ``day``, or None.
+
+        Callers hear a closure as the offices being closed, not as a public
+        holiday, so it must be told apart from the package's holidays.
+        """
+        closures = [c.name for c in self.closures if c.day == day]
+        return "; ".join(closures) if closures else None
 
 
 def _check_package_calendar(

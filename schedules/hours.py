@@ -95,11 +95,16 @@ def _check_day(weekday: int, windows: tuple[Window, ...]) -> None:
 
 @dataclass(frozen=True)
 class Openness:
-    """Whether a line is open at a moment, and why."""
+    """Whether a line is open at a moment, and why.
+
+    ``closure`` tells a company closure from a public holiday: both are logged
+    as a holiday, but callers hear a closure as the offices being closed.
+    """
 
     is_open: bool
     reason: str
     holiday: str | None = None
+    closure: bool = False
 
     def describe(self) -> str:
         """Return the reason as logged with a call, e.g. "closed: holiday Christmas Day"."""
@@ -120,7 +125,7 @@ def status(hours: SupportHours, at: datetime) -> Openness:
     day = at.astimezone(hours.timezone).date()
     holiday = hours.holidays.holiday_on(day)
     if holiday is not None:
-        return Openness(False, HOLIDAY, holiday)
+        return Openness(False, HOLIDAY, holiday, closure=hours.holidays.closure_on(day) is not None)
     if not hours.weekly[day.weekday()]:
         return Openness(False, WEEKEND)
     instant = to_utc(at)

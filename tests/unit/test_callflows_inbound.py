@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
@@ -17,6 +19,7 @@ from callflows.decision import (
 )
 from callflows.fallback import fallback
 from callflows.twiml import render
+from schedules import Closure, HolidayRules, SupportHours
 from tests.unit.flowfacts import (
     ACME,
     BASIC,
@@ -27,6 +30,11 @@ from tests.unit.flowfacts import (
     spoken,
     step,
 )
+from tests.wallclock import SAO_PAULO
+
+# The São Paulo line, closing on Christmas Eve as well as on the package's holidays.
+CLOSING_LINE = replace(LINE, hours=SupportHours.standard(
+    SAO_PAULO, HolidayRules("BR", "SP", closures=(Closure(date(2026, 12, 24), "Christmas Eve"),))))
 
 # (moment, what the line decides) on the São Paulo line.
 ARRIVALS = [
@@ -57,6 +65,19 @@ def test_closed_line_speaks_english_names_the_holiday_and_the_reopening():
     assert "Today is National Day of Zumbi and Black Awareness, a holiday." in text
     assert "Support reopens Monday, November 23, at 9 AM, São Paulo time." in text
     assert decision.action.step == "after_hours_menu" and decision.action.state.mode == "closed"
+
+
+def test_a_closure_day_is_announced_as_a_closure_not_a_holiday():
+    decision = step("incoming", facts("2026-12-24 10:00", line=CLOSING_LINE))
+    text = spoken(decision)
+    assert "Our offices are closed today for Christmas Eve." in text and "a holiday" not in text
+    assert {s.language for s in decision.speech} == {"en-US"}  # after hours, English on the Portuguese line too
+    assert decision.note.startswith("closed: holiday Christmas Eve")
+
+
+def test_a_package_holiday_is_still_announced_as_a_holiday_on_a_line_with_closures():
+    text = spoken(step("incoming", facts("2026-12-25 10:00", line=CLOSING_LINE)))
+    assert "Today is Christmas Day, a holiday." in text and "offices are closed" not in text
 
 
 def test_unknown_caller_is_asked_for_an_account_number_until_pound():
@@ -159,6 +180,28 @@ def test_when_the_service_fails_the_caller_is_still_put_through(step_name, state
 def test_when_the_service_fails_after_hours_on_a_message_path_the_caller_is_asked_to_call_again():
     decision = fallback(facts("2026-11-28 03:00", state=CLOSED), "after_hours_menu", "+5511970000003")
     assert isinstance(decision.action, Hangup) and "call again" in spoken(decision)
+
+
+# (step, call, what the caller did, the recording's longest length in TwiML)
+RECORDINGS = [
+    ("after_hours_menu", facts("2026-11-28 03:00", state=CLOSED), {"digits": "2"}, "119"),  # after-hours message
+    ("ring_result", facts(case=CASE), {"dial_status": "no-answer"}, "119"),  # voicemail after the ring group
+    ("critical_confirm", facts("2026-11-28 03:00", state=CLOSED, case=replace(CASE, severity="critical")),
+     {"digits": "1"}, "60"),  # the critical case's short description
+]
+
+
+@pytest.mark.parametrize(("name", "call", "said", "max_length"), RECORDINGS)
+def test_every_transcribed_recording_is_short_enough_for_twilio_to_transcribe(name, call, said, max_length):
+    document = ET.fromstring(render(step(name, call, **said), lambda action, state: f"/s/{action}"))
+    record = document.find("Record")
+    assert (record.get("maxLength"), record.get("transcribe")) == (max_length, "true")
+    assert record.get("transcribeCallback") == "/s/transcription"
+
+
+def test_a_transcribed_recording_of_two_full_minutes_is_refused():
+    with pytest.raises(ValueError, match="at most 119 s"):
+        Record("message_recorded", CLOSED, 120)
 
 
 def test_rendered_twiml_carries_the_state_in_every_action_url():

@@ -113,6 +113,54 @@ def test_status_carries_the_holiday_name_separately():
     assert status(SP_LINE, sp("2026-11-20 10:00")) == Openness(False, "holiday", ZUMBI)
 
 
+# (at, expected openness) on the São Paulo line: a closure is a holiday to the log, but flagged.
+CLOSURE_STATUS = [
+    (sp("2026-12-24 10:00"), Openness(False, "holiday", "Company Christmas Eve closure", closure=True)),  # closure
+    (sp("2026-12-25 10:00"), Openness(False, "holiday", "Christmas Day", closure=False)),  # package holiday
+    (sp("2026-12-23 10:00"), Openness(True, "open", None, closure=False)),  # an open day is no closure
+]
+
+
+@pytest.mark.parametrize(("at", "expected"), CLOSURE_STATUS)
+def test_status_tells_a_company_closure_from_a_public_holiday(at, expected):
+    assert status(SP_LINE, at) == expected
+
+
+def test_a_closure_is_still_logged_as_a_holiday_by_name():
+    assert status(SP_LINE, sp("2026-12-24 10:00")).describe() == "closed: holiday Company Christmas Eve closure"
+
+
+# (rules, day, expected closure name) for HolidayRules.closure_on.
+CLOSURE_NAMES = [
+    (SP_RULES, date(2026, 12, 24), "Company Christmas Eve closure"),  # the company's own closure
+    (SP_RULES, date(2026, 12, 25), None),  # the package's holiday is not a closure
+    (SP_RULES, date(2026, 11, 10), None),  # an ordinary Tuesday
+    (  # a closure on a package holiday is still a closure
+        HolidayRules("BR", closures=(Closure(date(2026, 12, 25), "Office closed"),)),
+        date(2026, 12, 25),
+        "Office closed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rules", "day", "expected"), CLOSURE_NAMES)
+def test_holiday_rules_tell_the_companys_closures_apart(rules, day, expected):
+    assert rules.closure_on(day) == expected
+
+
+# (day, holiday name) of São Paulo city that the state calendar "SP" lacks.
+SAO_PAULO_CITY_HOLIDAYS = [
+    (date(2026, 1, 25), "São Paulo City Anniversary"),  # a Sunday in 2026
+    (date(2026, 6, 4), "Corpus Christi"),  # a Thursday
+]
+
+
+@pytest.mark.parametrize(("day", "name"), SAO_PAULO_CITY_HOLIDAYS)
+def test_the_sao_paulo_capital_calendar_adds_the_citys_holidays_to_the_states(day, name):
+    assert HolidayRules("BR", "SP").holiday_on(day) is None
+    assert HolidayRules("BR", "São Paulo Capital").holiday_on(day) == name
+
+
 # (rules, day, expected name) for HolidayRules.holiday_on.
 HOLIDAY_NAMES = [
     (SP_RULES, date(2026, 11, 20), ZUMBI),  # national holiday from the package

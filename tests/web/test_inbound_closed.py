@@ -36,11 +36,21 @@ def test_on_a_brazilian_holiday_the_caller_hears_english_the_holiday_and_monday_
     assert logged.decision == "closed: holiday National Day of Zumbi and Black Awareness"
 
 
+def test_on_a_company_closure_the_caller_hears_that_the_offices_are_closed(app, twilio, clock):
+    clock.at = sao_paulo("2026-12-24 11:00")  # Thursday, Christmas Eve: the company closes
+    call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives()
+    call.hears("in English only", "Our offices are closed today for Christmas Eve.",
+               "Support reopens Monday, December 28, at 9 AM, São Paulo time.")
+    assert not any("a holiday" in say.text for say in call.twiml.root.iter("Say"))
+
+
 @pytest.mark.parametrize(("at", "decision"), [
     ("2026-11-23 08:59", "closed: outside hours"),   # Monday, a minute before opening
     ("2026-11-23 18:00", "closed: outside hours"),   # Monday, closing time
     ("2026-11-28 11:00", "closed: weekend"),         # Saturday
-    ("2026-12-24 11:00", "closed: holiday Christmas Eve (company closure)"),  # a closure the package lacks
+    ("2026-12-24 11:00", "closed: holiday Christmas Eve"),  # a closure the package lacks
+    ("2026-01-25 11:00", "closed: holiday São Paulo City Anniversary"),  # the city's holiday, on a Sunday
+    ("2026-06-04 11:00", "closed: holiday Corpus Christi"),  # the city's holiday, on a Thursday
 ])
 def test_closed_moments_are_logged_with_their_reason(app, twilio, clock, at, decision):
     clock.at = sao_paulo(at)

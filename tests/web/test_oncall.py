@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import icalendar
 import pytest
 from click.testing import CliRunner
 
 from router.cli import cli
-from router.oncall import feed_token
+from router.config import load_config
+from router.oncall import feed_token, person_feed
 from tests.conftest import EXAMPLE_CONFIG
 
 TOKEN = "oncall-api-token"
@@ -52,7 +55,7 @@ def test_a_rotation_feed_lists_its_shifts_with_overrides(api_app):
     events = icalendar.Calendar.from_ical(answer.data).walk("VEVENT")
     starts = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in events}
     assert len(events) >= 14  # two weeks back, three months ahead, weekly
-    assert any("Diego Rocha" in summary for summary in starts)
+    assert "On call: Diego Rocha (on-call-brazil)" in starts
 
 
 def test_a_person_feed_has_only_their_shifts(api_app):
@@ -60,6 +63,52 @@ def test_a_person_feed_has_only_their_shifts(api_app):
     answer = api_app.test_client().get(f"/calendar/people/carla.ics?token={token}")
     summaries = {str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(answer.data).walk("VEVENT")}
     assert summaries and all("Carla Mendes" in s for s in summaries)
+
+
+# Carla and Diego are at a conference the week of 30 November: Gabriel covers both
+# rotations, so two of his shifts, one per rotation, start at the same hand-off.
+BOTH_COVERED = """
+[[overrides]]
+rotation = "on-call-brazil"
+person = "gabriel"
+starts = 2026-11-30T09:00:00
+ends = 2026-12-07T09:00:00
+
+[[overrides]]
+rotation = "on-call-brazil-secondary"
+person = "gabriel"
+starts = 2026-11-30T09:00:00
+ends = 2026-12-07T09:00:00
+"""
+NOW = dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def both_covered(tmp_path_factory):
+    path = tmp_path_factory.mktemp("both_covered") / "support.toml"
+    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8") + BOTH_COVERED, encoding="utf-8")
+    return load_config(path)
+
+
+def _events(feed: bytes) -> list:
+    return icalendar.Calendar.from_ical(feed).walk("VEVENT")
+
+
+def test_a_person_on_two_rotations_from_the_same_hand_off_gets_one_uid_per_event(both_covered):
+    events = _events(person_feed(both_covered, "gabriel", NOW))
+    assert [e.decoded("DTSTART") for e in events] == [dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc)] * 2
+    assert len({str(e["UID"]) for e in events}) == 2
+
+
+def test_a_person_feed_names_the_rotation_of_each_shift(both_covered):
+    summaries = [str(e["SUMMARY"]) for e in _events(person_feed(both_covered, "gabriel", NOW))]
+    assert summaries == ["On call: Gabriel Nunes (on-call-brazil)", "On call: Gabriel Nunes (on-call-brazil-secondary)"]
+
+
+def test_a_person_feed_read_again_later_keeps_its_uids(both_covered):
+    def uids(now):
+        return [str(e["UID"]) for e in _events(person_feed(both_covered, "gabriel", now))]
+    assert uids(NOW) == uids(NOW + dt.timedelta(days=3))
 
 
 @pytest.mark.parametrize("path", ["/calendar/people/carla.ics?token=wrong", "/calendar/people/carla.ics",
