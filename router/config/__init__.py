@@ -15,10 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from router.config.errors import ConfigError
 from router.config.fields import Section, to_e164
+from router.config.messages import problems
 from router.config.sections import (
     Customer,
     EscalationPolicyConfig,
@@ -29,6 +30,7 @@ from router.config.sections import (
     Person,
     RotationConfig,
     ServiceConfig,
+    local_time_problem,
 )
 from router.config.settings import Settings
 from schedules import (
@@ -46,17 +48,40 @@ __all__ = ["ConfigError", "Customer", "Line", "Package", "Person", "ServiceConfi
 
 
 class SupportConfig(Section):
-    """The whole validated configuration, with the look-ups the service needs."""
+    """The whole validated configuration, with the look-ups the service needs.
+
+    [service] tells the later tables, through the validation context, in which region their numbers
+    written without a country code are.
+    """
 
     service: ServiceConfig
     paging: PagingConfig = PagingConfig()
-    lines: tuple[Line, ...] = Field(min_length=1)
+    lines: tuple[Line, ...] = Field(default=(), validate_default=True)
     people: tuple[Person, ...] = ()
     packages: tuple[Package, ...] = ()
     customers: tuple[Customer, ...] = ()
     rotations: tuple[RotationConfig, ...] = ()
     overrides: tuple[OverrideConfig, ...] = ()
     escalation_policies: tuple[EscalationPolicyConfig, ...] = ()
+
+    @classmethod
+    def model_validate(cls, obj, *, context: dict | None = None, **options) -> SupportConfig:
+        """Validate, always with a context of its own for [service] to fill."""
+        return super().model_validate(obj, context={} if context is None else context, **options)
+
+    @field_validator("service")
+    @classmethod
+    def _numbers_are_read_in_the_default_region(cls, service: ServiceConfig, info: ValidationInfo) -> ServiceConfig:
+        """The tables after [service] need its region, and a field validator sees no parent values."""
+        info.context["default_region"] = service.default_region
+        return service
+
+    @field_validator("lines")
+    @classmethod
+    def _at_least_one_line(cls, lines: tuple[Line, ...]) -> tuple[Line, ...]:
+        if not lines:
+            raise ValueError("at least one line is needed")
+        return lines
 
     @model_validator(mode="after")
     def _references(self) -> SupportConfig:
@@ -68,6 +93,7 @@ class SupportConfig(Section):
         self._check_lines()
         self._check_customers()
         self._check_paging()
+        self._check_overrides()
         return self
 
     def _check_lines(self) -> None:
@@ -95,12 +121,6 @@ class SupportConfig(Section):
         for i, rotation in enumerate(self.rotations):
             for person in rotation.participants:
                 _known(person, people, f"rotations[{i}].participants", "people")
-        for i, override in enumerate(self.overrides):
-            _known(override.rotation, rotations, f"overrides[{i}].rotation", "rotations")
-            for person in filter(None, (override.person, override.replaces)):
-                _known(person, people, f"overrides[{i}]", "people")
-            if override.ends <= override.starts:
-                raise ValueError(f"overrides[{i}]: ends must be after starts")
         for i, policy in enumerate(self.escalation_policies):
             for j, step in enumerate(policy.steps):
                 for target in step.targets:
@@ -109,6 +129,19 @@ class SupportConfig(Section):
                            f"escalation_policies[{i}].steps[{j}].targets", "rotations" if kind == "rotation" else "people")
             for person in policy.fallback:
                 _known(person, people, f"escalation_policies[{i}].fallback", "people")
+
+    def _check_overrides(self) -> None:
+        """Here, not in `OverrideConfig`: an override's times are local to a rotation it names by id."""
+        people, zones = {p.id for p in self.people}, {r.id: r.timezone for r in self.rotations}
+        for i, override in enumerate(self.overrides):
+            _known(override.rotation, set(zones), f"overrides[{i}].rotation", "rotations")
+            for person in filter(None, (override.person, override.replaces)):
+                _known(person, people, f"overrides[{i}]", "people")
+            for key in ("starts", "ends"):
+                if problem := local_time_problem(getattr(override, key), zones[override.rotation]):
+                    raise ValueError(f"overrides[{i}].{key}: {problem}")
+            if override.ends <= override.starts:
+                raise ValueError(f"overrides[{i}]: ends must be after starts")
 
     @cached_property
     def _by_key(self) -> dict[str, dict]:
@@ -193,10 +226,8 @@ class SupportConfig(Section):
 
 
 def _override(override: OverrideConfig, zone: ZoneInfo) -> Override:
-    def aware(moment: dt.datetime) -> dt.datetime:
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-    return Override(override.person, aware(override.starts), aware(override.ends), override.replaces)
+    return Override(override.person, override.starts.replace(tzinfo=zone), override.ends.replace(tzinfo=zone),
+                    override.replaces)
 
 
 def _unique(kind: str, values: list[str], key: str) -> None:
@@ -212,13 +243,6 @@ def _known(value: str, known: set[str], where: str, kind: str) -> None:
         raise ValueError(f"{where}: {value!r} is not one of the configured {kind}")
 
 
-def _where(loc: tuple) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
 def load_config(path: str | os.PathLike) -> SupportConfig:
     """Read and validate the configuration file, or raise `ConfigError` naming file, key and problem."""
     path = Path(path)
@@ -231,9 +255,4 @@ def load_config(path: str | os.PathLike) -> SupportConfig:
     try:
         return SupportConfig.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            where = _where(error["loc"])
-            problems.append(f"{path}: {where}: {message}" if where else f"{path}: {message}")
-        raise ConfigError("\n".join(problems)) from None
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems(exc, SupportConfig))) from None

@@ -7,16 +7,19 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import AfterValidator, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from router.config.fields import (
+    DEFAULT_REGION,
     WEEKDAYS,
     DayHours,
     Id,
     Phone,
+    Region,
     Section,
     TimeZone,
     has_prompts,
+    written_as,
 )
 from schedules import (
     Closure,
@@ -97,6 +100,9 @@ class WeeklyHours(Section):
 class Line(Section):
     """One support phone number: the `To` of the calls Twilio sends us."""
 
+    # Before the number, which is read in the line's region: this one, else the holidays' country.
+    region: Region | None = None
+    holidays: HolidaysConfig = HolidaysConfig()
     number: Phone
     name: str = Field(min_length=1)
     timezone: TimeZone
@@ -104,7 +110,6 @@ class Line(Section):
     language: Annotated[str, AfterValidator(has_prompts)] = "en-US"
     voice: str = "Polly.Joanna"
     hours: WeeklyHours = WeeklyHours()
-    holidays: HolidaysConfig = HolidaysConfig()
     ring_group: tuple[Id, ...] = ()
     tier2_group: tuple[Id, ...] = ()
     tier3_group: tuple[Id, ...] = ()
@@ -148,6 +153,7 @@ class Person(Section):
 
     id: Id
     name: str = Field(min_length=1)
+    region: Region | None = None  # before the phone, which is read in it
     phone: Phone
     contact: tuple[ContactConfig, ...] = (ContactConfig(channel="sms"), ContactConfig(channel="voice"))
 
@@ -179,10 +185,11 @@ class Customer(Section):
 
     id: Id
     name: str = Field(min_length=1)
-    account: str = Field(pattern=r"^[0-9]{4,12}$")
-    pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+    account: Annotated[str, written_as(r"[0-9]{4,12}", "an account number (4 to 12 digits)")]
+    pin: Annotated[str, written_as(r"[0-9]{4,8}", "a PIN (4 to 8 digits)")] | None = None
     package: Id
     tam: Id | None = None
+    region: Region | None = None  # before the contacts, which are read in it
     contacts: tuple[Phone, ...] = ()
 
 
@@ -196,6 +203,14 @@ class RotationConfig(Section):
     shift_days: int | None = Field(default=None, ge=1, le=366)
     participants: tuple[Id, ...]
 
+    @field_validator("start")
+    @classmethod
+    def _local(cls, start: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        zone = info.data.get("timezone")  # absent when it was not valid: that error is reported
+        if zone and (problem := local_time_problem(start, zone)):
+            raise ValueError(problem)
+        return start
+
     @model_validator(mode="after")
     def _one_length(self) -> RotationConfig:
         if self.shift and self.shift_days:
@@ -204,9 +219,21 @@ class RotationConfig(Section):
 
     def rotation(self) -> Rotation:
         """The rotation as `schedules` reads it."""
-        start = self.start if self.start.tzinfo else self.start.replace(tzinfo=self.timezone)
         days = self.shift_days or (1 if self.shift == "daily" else 7)
-        return Rotation(self.id, self.timezone, start, self.participants, shift_days=days)
+        return Rotation(self.id, self.timezone, self.start.replace(tzinfo=self.timezone), self.participants,
+                        shift_days=days)
+
+
+def local_time_problem(moment: dt.datetime, zone: ZoneInfo) -> str | None:
+    """What is wrong with a date-time the file gives as local time in a rotation's `zone`, if anything.
+
+    An offset would say another zone than the rotation's, and an override with one and another without
+    could not be compared.
+    """
+    if moment.tzinfo is None:
+        return None
+    return (f"{moment.isoformat()} has an offset; write the local time without one "
+            f"(the rotation's time zone, {zone.key}, applies)")
 
 
 class OverrideConfig(Section):
@@ -222,7 +249,8 @@ class OverrideConfig(Section):
 class StepConfig(Section):
     """One escalation step: whom it reaches and how long it waits for an acknowledgement."""
 
-    targets: tuple[Annotated[str, Field(pattern=r"^(rotation|person):[a-z0-9][a-z0-9_-]*$")], ...] = Field(
+    targets: tuple[Annotated[str, written_as(r"(rotation|person):[a-z0-9][a-z0-9_-]*",
+                                             "a target ('rotation:<id>' or 'person:<id>')")], ...] = Field(
         min_length=1)
     delay_minutes: float = Field(default=5, ge=1, le=9000)
     ring_seconds: int = Field(default=25, ge=5, le=120)
@@ -256,9 +284,10 @@ class PagingConfig(Section):
 
 class ServiceConfig(Section):
     company: str = Field(min_length=1)
-    public_url: str = Field(pattern=r"^https?://[^/]+")
+    public_url: Annotated[str, written_as(r"https?://[^/]+.*", "a URL starting http:// or https://")]
     proxy_hops: int = Field(default=0, ge=0, le=5)
     english_voice: str = "Polly.Joanna"
-    blocked_numbers: tuple[Annotated[str, Field(pattern=r"^\+[0-9*?]+$")], ...] = ()
+    blocked_numbers: tuple[Annotated[str, written_as(r"\+[0-9*?]+", "a pattern of '+', digits, * and ?")], ...] = ()
+    default_region: Region = DEFAULT_REGION  # where numbers without a country code are, unless a table says
     repeat_call_minutes: int = Field(default=30, ge=0, le=24 * 60)
     at_risk_share: float = Field(default=0.25, gt=0, lt=1)
