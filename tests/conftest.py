@@ -10,11 +10,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from router.clock import CLOCK_ENV, check_clock_setting, system_clock
 from router.config import load_config
 
+# Pinned once, so this process and every server it starts share one clock (see router/clock.py).
+check_clock_setting()
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "examples" / "support.toml"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def pytest_report_header() -> str:
+    """Say which day the suite believes it is, so a run under ROUTER_CLOCK is never mistaken for today's."""
+    shifted = f" ({CLOCK_ENV}={os.environ[CLOCK_ENV]})" if os.environ.get(CLOCK_ENV) else ""
+    return f"router clock: {system_clock():%a %Y-%m-%d %H:%M:%S %Z}{shifted}"
 
 
 @pytest.fixture(scope="session")
