@@ -4,7 +4,7 @@
 
 It generates a configuration from examples/support.toml (one customer per call, today and
 tomorrow closed on the Brazilian line so every call is after hours, 1-minute escalation steps),
-starts a FakeTwilio in this process, `router serve --workers 2` and two `router worker
+starts a FakeTwilio in this process, `router serve --workers 2 --no-engine` and two `router worker
 --interval 0.5` processes, places all the calls at once and plays them in real time (--pace),
 lets the pages escalate for a bounded time, stops everything and prints what the fake Twilio's log and the database say. It asserts
 nothing: it is a benchmark, not a test. Everything runs on 127.0.0.1; every process and temporary
@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's pa
 from sqlalchemy import create_engine, text
 
 from paging_figures import analyse  # noqa: E402  (beside this script)
+from router.clock import system_clock
 from router.fake_twilio import FakeTwilio, Script
 
 EXAMPLE = ROOT / "examples" / "support.toml"
@@ -69,7 +70,7 @@ def extra_line_number(k: int) -> str:
 def build_config(port: int, calls: int, lines: int) -> str:
     """The example configuration, adapted for the benchmark (see the module docstring)."""
     text_ = EXAMPLE.read_text(encoding="utf-8")
-    today = dt.datetime.now(LINE_ZONE).date()
+    today = system_clock().astimezone(LINE_ZONE).date()  # ROUTER_CLOCK moves the benchmark's day too
     days = [d for d in (today, today + dt.timedelta(days=1)) if f"date = {d}" not in text_]
     closures = "".join(f'  {{ date = {d}, name = "Benchmark closure" }},\n' for d in days)
     if 'closures = [\n' not in text_ or 'public_url = "http://127.0.0.1:5000"' not in text_:
@@ -261,7 +262,8 @@ def start_service(args: argparse.Namespace, run: Run) -> bool:
     env = {**base_env, "ROUTER_CONFIG": str(config_path), "DATABASE_URL": run.database.url,
            "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": run.fake.url,
            "SECRET_KEY": "benchmark-secret", "ROUTER_SPOOL": str(run.tmp / "spool"), "PYTHONUNBUFFERED": "1"}
-    serve = run.processes.start("serve", [str(router), "serve", "--port", str(port), "--workers", "2"], env, run.tmp)
+    serve = run.processes.start("serve", [str(router), "serve", "--port", str(port), "--workers", "2",
+                                                 "--no-engine"], env, run.tmp)
     wait_for_port(port, serve, run.tmp / "serve.log")  # serve migrates the schema before it listens
     for i in (1, 2):
         run.processes.start(f"worker{i}", [str(router), "worker", "--interval", "0.5"], env, run.tmp)

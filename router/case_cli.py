@@ -6,72 +6,119 @@ import json
 import os
 
 import click
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from router import db
+from router.case_report import case_summary
 from router.cases import describe, find_case, move_tier, record_response
-from router.cli_support import load_config_or_exit
+from router.cli_support import DEMO_DATABASE, config_option, database_url, load_config_or_exit
 from router.clock import system_clock
 from router.config import SupportConfig
-from router.config.settings import DEFAULT_DATABASE_URL
+from router.models import Case
 
 
 @click.group("case")
-@click.pass_context
-def case_group(ctx: click.Context) -> None:
-    """Cases in the call log: show, move between tiers, record a response."""
+def case_group() -> None:
+    """Cases in the call log: show, move between tiers, record a response (DATABASE_URL)."""
+
+
+def _elsewhere(number: int) -> str:
+    """Where else to look, when DATABASE_URL is unset and the demo's database is there."""
+    if os.environ.get("DATABASE_URL") or not DEMO_DATABASE.exists():
+        return ""
+    return (f"; the demo's database is {DEMO_DATABASE}: "
+            f"DATABASE_URL=sqlite:///{DEMO_DATABASE} router case show {number}")
+
+
+def _open(ctx: click.Context, number: int) -> tuple[SupportConfig, sessionmaker[Session]]:
+    """The configuration and the database, which must exist and be at this version's schema."""
     support = load_config_or_exit(ctx)
-    engine = db.make_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    url = database_url()
+    where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "the default, DATABASE_URL is unset"
+    path = db.sqlite_file(url)
+    if path is not None and not path.exists():  # connecting would leave an empty file behind
+        raise click.ClickException(f"no database at {path} ({where}): point DATABASE_URL at the service's "
+                                   f"database, or play a call first with `router call`{_elsewhere(number)}")
+    engine = db.make_engine(url)
     ctx.call_on_close(engine.dispose)
-    ctx.obj.update(support=support, sessions=sessionmaker(engine, expire_on_commit=False))
+    db.require_schema(engine)
+    return support, sessionmaker(engine, expire_on_commit=False)
 
 
-def _with_case(ctx: click.Context, number: int, change) -> None:
-    sessions: sessionmaker = ctx.obj["sessions"]
-    support: SupportConfig = ctx.obj["support"]
-    with sessions() as session:
-        with session.begin():
-            case = find_case(session, number)
-            if case is None:
-                raise click.ClickException(f"no case {number}")
-            try:
-                change(case, support)
-            except ValueError as exc:
-                raise click.ClickException(str(exc)) from None
-        click.echo(json.dumps(describe(session, case, support, system_clock()), indent=2, ensure_ascii=False))
+def _find(session: Session, number: int) -> Case:
+    case = find_case(session, number)
+    if case is None:
+        url = db.display_url(database_url())
+        raise click.ClickException(f"no case {number} in {url}{_elsewhere(number)}")
+    return case
 
 
 def _person(support: SupportConfig, person_id: str) -> str:
     if person_id not in {p.id for p in support.people}:
-        raise ValueError(f"{person_id!r} is not one of the configured people")
+        known = ", ".join(p.id for p in support.people)
+        raise click.BadParameter(f"{person_id!r} is not one of the configured people ({known})", param_hint="--by")
     return person_id
 
 
+def _print(session: Session, case: Case, support: SupportConfig, as_json: bool) -> None:
+    now = system_clock()
+    described = describe(session, case, support, now)
+    click.echo(json.dumps(described, indent=2, ensure_ascii=False) if as_json else case_summary(described, support, now))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="print the case as JSON (the API's form)")
+
+
 @case_group.command("show")
-@click.argument("number", type=int)
+@click.argument("number", type=click.IntRange(1, 2**62))
+@json_option
+@config_option
 @click.pass_context
-def show(ctx: click.Context, number: int) -> None:
-    """Print a case: tier and history, calls, first response and its promise."""
-    _with_case(ctx, number, lambda case, support: None)
+def show(ctx: click.Context, number: int, as_json: bool) -> None:
+    """Print a case: tier and history, calls, first response and its promise, its page."""
+    support, sessions = _open(ctx, number)
+    with sessions() as session:
+        _print(session, _find(session, number), support, as_json)
 
 
 @case_group.command("move")
-@click.argument("number", type=int)
+@click.argument("number", type=click.IntRange(1, 2**62))
 @click.option("--tier", type=click.IntRange(1, 3), required=True, help="1 Customer Service, 2 Technical "
               "Solutions / TAM, 3 Product specialists")
 @click.option("--by", "by", required=True, help="the id of the person moving it")
 @click.option("--reason", required=True)
+@json_option
+@config_option
 @click.pass_context
-def move(ctx: click.Context, number: int, tier: int, by: str, reason: str) -> None:
+def move(ctx: click.Context, number: int, tier: int, by: str, reason: str, as_json: bool) -> None:
     """Move a case to another tier, with who and why."""
-    _with_case(ctx, number, lambda case, support: move_tier(case, tier, _person(support, by), reason,
-                                                         system_clock()))
+    support, sessions = _open(ctx, number)
+    with sessions() as session:
+        with session.begin():
+            case = _find(session, number)
+            try:
+                move_tier(case, tier, _person(support, by), reason, system_clock())
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+        _print(session, case, support, as_json)
 
 
 @case_group.command("respond")
-@click.argument("number", type=int)
+@click.argument("number", type=click.IntRange(1, 2**62))
 @click.option("--by", "by", required=True, help="the id of the person who responded")
+@json_option
+@config_option
 @click.pass_context
-def respond(ctx: click.Context, number: int, by: str) -> None:
+def respond(ctx: click.Context, number: int, by: str, as_json: bool) -> None:
     """Record the case's first response (only the first one counts)."""
-    _with_case(ctx, number, lambda case, support: record_response(case, _person(support, by), system_clock()))
+    support, sessions = _open(ctx, number)
+    with sessions() as session:
+        with session.begin():
+            case = _find(session, number)
+            recorded = record_response(case, _person(support, by), system_clock())
+        if not recorded:
+            line = support.line(case.line_number)
+            at = case.first_answered_at.astimezone(line.timezone) if line else case.first_answered_at
+            click.echo(f"case {number} already had its first response, {at:%a %Y-%m-%d %H:%M %Z} by "
+                       f"{support.person_name(case.first_answered_by)}: nothing changed", err=True)
+        _print(session, case, support, as_json)

@@ -1,52 +1,42 @@
-"""The `router` command: run the service, check the configuration, play calls, run the demo."""
+"""The `router` command: run the service, check the configuration, look at who is on call."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import threading
 
 import click
 
-from router.cli_support import load_config_or_exit
-from router.clock import clock_starting_at, system_clock
-from router.config import ConfigError, Settings, SupportConfig, load_config
+from router.cli_support import (
+    RouterGroup,
+    config_option,
+    config_path,
+    database_url,
+    load_config_or_exit,
+    settings_or_exit,
+    warn_of,
+)
+from router.clock import system_clock
 
-# The simulator and the demo need no Twilio account: they talk to the fake one.
-SIMULATION_ENV = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "fake-twilio-token",
-                  "SECRET_KEY": "simulation-only"}
 
-
-@click.group()
+@click.group(cls=RouterGroup)
 @click.option("--config", "config_path", envvar="ROUTER_CONFIG", type=click.Path(dir_okay=False),
               help="The TOML configuration (default: $ROUTER_CONFIG).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """The support phone line."""
-    ctx.obj = {"config_path": config_path}
-
-
-def _settings(ctx: click.Context, simulation: bool = False) -> tuple[Settings, SupportConfig]:
-    environ = {**SIMULATION_ENV, **os.environ} if simulation else os.environ
-    try:
-        settings = Settings.from_env(environ, ctx.obj["config_path"])
-        return settings, load_config(settings.config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _warn(support: SupportConfig) -> None:
-    from router.config.warnings import config_warnings
-
-    for warning in config_warnings(support):
-        click.echo(f"warning: {warning}", err=True)
+    ctx.ensure_object(dict)["config_path"] = config_path
 
 
 @cli.command("check-config")
+@config_option
 @click.pass_context
 def check_config(ctx: click.Context) -> None:
     """Validate the configuration file and summarise it."""
     support = load_config_or_exit(ctx)
-    _warn(support)
+    warn_of(support)
     for line in support.lines:
         click.echo(f"{line.number}  {line.name}  ({line.timezone.key}, {line.language}, "
                    f"policy {line.escalation_policy}, after hours: {line.after_hours})")
@@ -55,14 +45,13 @@ def check_config(ctx: click.Context) -> None:
 
 
 @cli.command("init-db")
-@click.pass_context
-def init_db(ctx: click.Context) -> None:
-    """Create or upgrade the database schema."""
+def init_db() -> None:
+    """Create or upgrade the database schema (DATABASE_URL; no configuration or Twilio account needed)."""
     from router import db
 
-    settings, _ = _settings(ctx)
-    db.upgrade(db.make_engine(settings.database_url))
-    click.echo(f"database is at the newest schema: {settings.database_url}")
+    url = database_url()
+    db.migrate(db.make_engine(url))
+    click.echo(f"database is at the newest schema: {db.display_url(url)}")
 
 
 @cli.command("new-migration")
@@ -88,37 +77,45 @@ def new_migration(message: str) -> None:
 
 
 @cli.command()
+@config_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
+@click.option("--no-engine", is_flag=True,
+              help="do not run the paging engine: dedicated `router worker` processes run it")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
-    """Run the service with gunicorn (migrating the database first)."""
+def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: bool) -> None:
+    """Run the whole service: gunicorn and the paging engine (migrating the database first)."""
     from router import create_app, db
-    from router.serving import run_gunicorn
+    from router.serving import EngineProcess, run_gunicorn
 
-    settings, support = _settings(ctx)
-    _warn(support)
-    db.upgrade(db.make_engine(settings.database_url))
-    run_gunicorn(lambda: create_app(settings, support), host, port, workers)
+    settings, support = settings_or_exit(ctx)
+    warn_of(support)
+    try:
+        db.migrate(db.make_engine(settings.database_url))
+    except db.DatabaseError as exc:  # calls are still answered: the critical path needs no database
+        click.echo(f"warning: {exc}; serving anyway, calls are answered without it until it is back", err=True)
+    engine = None if no_engine else EngineProcess(config_path(ctx))
+    run_gunicorn(lambda: create_app(settings, support), host, port, workers, engine)
 
 
 @cli.command()
+@config_option
 @click.option("--interval", default=1.0, show_default=True, help="seconds between passes")
 @click.option("--once", is_flag=True, help="one pass, then exit")
+@click.option("--parent", type=int, hidden=True, help="stop when this process (router serve) is gone")
 @click.pass_context
-def worker(ctx: click.Context, interval: float, once: bool) -> None:
+def worker(ctx: click.Context, interval: float, once: bool, parent: int | None) -> None:
     """The paging engine: escalate pages whose step timed out, send what is due, replay the spool.
 
-    Several workers may run side by side (rows are claimed with FOR UPDATE SKIP LOCKED).
+    `router serve` runs one itself; run this beside `router serve --no-engine` on other hosts.
+    Several may run side by side (rows are claimed with FOR UPDATE SKIP LOCKED).
     """
-    import threading
-
     from router import create_app
     from router.engine import run_pass, summary_line, work
 
-    settings, support = _settings(ctx)
-    _warn(support)
+    settings, support = settings_or_exit(ctx)
+    warn_of(support)
     app = create_app(settings, support)
     if once:  # a single pass is not a running worker: no heartbeat, and a failure is the exit status
         with app.app_context():
@@ -126,10 +123,22 @@ def worker(ctx: click.Context, interval: float, once: bool) -> None:
         if any(summary.values()):
             click.echo(summary_line(summary))
         return
-    work(app, interval, threading.Event(), lambda line: click.echo(line, err=line.startswith("pass failed")))
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # finish the pass under way, then stop
+        signal.signal(signum, lambda *_: stop.set())
+    if parent:
+        threading.Thread(target=_stop_when_gone, args=(parent, stop), daemon=True).start()
+    work(app, interval, stop, lambda line: click.echo(line, err=line.startswith("pass failed")))
+
+
+def _stop_when_gone(parent: int, stop: threading.Event) -> None:
+    while not stop.wait(1.0):
+        if os.getppid() != parent:
+            stop.set()
 
 
 @cli.command()
+@config_option
 @click.option("--at", "at_text", help="another moment, e.g. '2026-12-25 03:00' (each rotation's local time)")
 @click.option("--feeds", is_flag=True, help="also print each rotation's and person's calendar feed URL")
 @click.pass_context
@@ -139,7 +148,7 @@ def oncall(ctx: click.Context, at_text: str | None, feeds: bool) -> None:
 
     support = load_config_or_exit(ctx)
     for rotation_id, rotation in support.rotations_by_id.items():
-        at = _local(at_text, rotation.timezone)
+        at = local_moment(at_text, rotation.timezone)
         row = rotation_on_call(support, rotation_id, at)
         if row["on_call"] is None:
             click.echo(f"{rotation_id}: nobody on call at {at:%a %Y-%m-%d %H:%M %Z}")
@@ -159,10 +168,10 @@ def oncall(ctx: click.Context, at_text: str | None, feeds: bool) -> None:
                 click.echo(f"{base}/calendar/{folder}/{name}.ics?token={feed_token(secret, kind, name)}")
 
 
-def _local(text: str | None, zone: dt.tzinfo) -> dt.datetime:
+def local_moment(text: str | None, zone: dt.tzinfo) -> dt.datetime:
     """A time from the command line: now if none, with its offset as given, else in `zone`."""
     if not text:
-        return system_clock()
+        return system_clock().astimezone(zone)
     try:
         at = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -170,62 +179,9 @@ def _local(text: str | None, zone: dt.tzinfo) -> dt.datetime:
     return at if at.tzinfo else at.replace(tzinfo=zone)
 
 
-def _moment(text: str | None, support: SupportConfig, to: str) -> dt.datetime:
-    """`--at` as an aware time: with an offset as given, else in the called line's time zone."""
-    line = support.line(to)
-    return _local(text, line.timezone if line else dt.timezone.utc)
-
-
-@cli.command()
-@click.option("--from", "from_", required=True, help="the caller's number (E.164)")
-@click.option("--to", required=True, help="the line called (E.164)")
-@click.option("--at", "at_text", help="when the call happens, e.g. '2026-11-20 10:00' (line's local time)")
-@click.option("--press", default="", help="keys pressed at successive prompts, e.g. '1,1' ('' = silence)")
-@click.option("--record-seconds", default=7, show_default=True)
-@click.option("--tier1", type=click.Choice(["answer", "no-answer", "busy"]), default="answer", show_default=True,
-              help="whether the agents of the ring groups answer")
-@click.option("--tam", type=click.Choice(["answer", "no-answer", "busy"]), default="answer", show_default=True,
-              help="whether the customer's Technical Account Manager answers")
-@click.option("--engineer", type=click.Choice(["human", "machine", "no-answer", "busy", "failed"]),
-              default="human", show_default=True, help="how the paged engineer's phone answers")
-@click.option("--engineer-presses", default="1", show_default=True)
-@click.option("--speed", default=1.0, show_default=True,
-              help="how much faster than real time the service's clock runs (60: a 5-minute step in 5 s)")
-@click.option("--whole-escalation", is_flag=True, help="wait until the page is acknowledged or escalation ends")
-@click.pass_context
-def call(ctx: click.Context, from_: str, to: str, at_text: str | None, press: str, record_seconds: int,
-         tier1: str, tam: str, engineer: str, engineer_presses: str, speed: float, whole_escalation: bool) -> None:
-    """Play one call through the webhooks, as Twilio would, and print the conversation."""
-    from router.config import to_e164
-    from router.simulator import Behaviour, format_report, local_stack, play
-
-    settings, support = _settings(ctx, simulation=True)
-    try:
-        from_, to = to_e164(from_), to_e164(to)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    at = _moment(at_text, support, to)
-    behaviour = Behaviour(tier1=tier1, tam=tam, engineer=engineer,
-                          engineer_presses=tuple(engineer_presses.split(",")) if engineer_presses else ())
-    presses = press.split(",") if press else []
-    with local_stack(settings, support, clock_starting_at(at, speed), behaviour) as stack:
-        report = play(stack, from_, to, presses, record_seconds, behaviour, whole_escalation=whole_escalation)
-    click.echo(format_report(report, from_, to, at))
-
-
-@cli.command()
-@click.option("--port", default=5000, show_default=True)
-@click.option("--fake-twilio-port", default=8099, show_default=True)
-@click.option("--no-serve", is_flag=True, help="play the demo calls, then exit")
-@click.pass_context
-def demo(ctx: click.Context, port: int, fake_twilio_port: int, no_serve: bool) -> None:
-    """Play three demo calls, then run the service on SQLite with the fake Twilio."""
-    from router.demo import run_demo
-
-    settings, support = _settings(ctx, simulation=True)
-    run_demo(settings, support, port, fake_twilio_port, serve=not no_serve)
-
-
-from router.case_cli import case_group  # noqa: E402  (a command group of its own module)
+from router.case_cli import case_group  # noqa: E402  (command groups of their own modules)
+from router.simulator_cli import call, demo  # noqa: E402
 
 cli.add_command(case_group)
+cli.add_command(call)
+cli.add_command(demo)

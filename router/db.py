@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT = 5  # seconds: an unreachable server is reported, not waited on
+
+
+class DatabaseError(Exception):
+    """The database cannot be used as it is: unreachable, missing, or not at this version's schema."""
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL, None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def display_url(url: str | URL) -> str:
+    """The URL as a person may read it: a file's path, or the URL without its password."""
+    path = sqlite_file(url)
+    return str(path) if path else make_url(url).render_as_string(hide_password=True)
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    path = sqlite_file(url)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT} if make_url(url).get_backend_name() == "postgresql" else {}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)
@@ -42,13 +68,73 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+def _alembic_config() -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def migrate(engine: Engine) -> None:
+    """`upgrade`, or DatabaseError saying the database did not answer."""
+    try:
+        upgrade(engine)
+    except DBAPIError as exc:
+        raise DatabaseError(unreachable(engine, exc)) from None
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database's schema is not this version's (missing, older, newer); None when it is.
+
+    Raises DatabaseError when the database cannot be reached.
+    """
+    try:
+        with engine.connect() as connection:
+            return connection_schema_problem(connection)
+    except DBAPIError as exc:
+        raise DatabaseError(unreachable(engine, exc)) from None
+
+
+def connection_schema_problem(connection: Connection) -> str | None:
+    """`schema_problem` on a connection already open (SQLite lets a request hold only one)."""
+    head, known = _revisions()
+    current = MigrationContext.configure(connection).get_current_revision()
+    where = display_url(connection.engine.url)
+    if current is None:
+        return f"database {where} has no tables yet: run `router init-db`"
+    if current == head:
+        return None
+    if current not in known:
+        return f"database {where} is at schema {current}, newer than this version of router knows: upgrade router"
+    return f"database {where} is at schema {current}, this version needs {head}: run `router init-db`"
+
+
+@lru_cache(maxsize=1)
+def _revisions() -> tuple[str, frozenset[str]]:
+    """This version's newest schema revision, and every revision it knows."""
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    return scripts.get_current_head(), frozenset(s.revision for s in scripts.walk_revisions())
+
+
+def require_schema(engine: Engine) -> None:
+    """Raise DatabaseError unless the database answers and is at this version's schema."""
+    problem = schema_problem(engine)
+    if problem:
+        raise DatabaseError(problem)
+
+
+def unreachable(engine: Engine, exc: DBAPIError) -> str:
+    """One line saying that the database did not answer, and why."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    where = display_url(engine.url)
+    return f"database {where} is unreachable ({reason}): check DATABASE_URL and that the server runs"
 
 
 def init_app(app: Flask, engine: Engine) -> None:

@@ -21,11 +21,15 @@ OVERDUE = dt.timedelta(seconds=30)        # a notification or escalation this la
 
 @bp.get("")
 def health():
-    """200 when the web process can reach its database, 503 otherwise."""
+    """200 when the web process can reach its database and it has this version's schema, 503 otherwise."""
     try:
-        db.session().execute(text("SELECT 1"))
+        session = db.session()
+        session.execute(text("SELECT 1"))
+        problem = db.connection_schema_problem(session.connection())
     except SQLAlchemyError:
         return jsonify(status="failing", database="unreachable"), 503
+    if problem:
+        return jsonify(status="failing", database="not migrated", problem=problem), 503
     return jsonify(status="ok", database="ok")
 
 
@@ -53,7 +57,7 @@ def engine_report(now: dt.datetime) -> dict:
     unreached = session.scalar(select(func.count()).where(Page.status == "open", ~reached))
     problems = []
     if not running:
-        problems.append("no router worker made a pass in the last "
+        problems.append("no paging engine (router serve, router worker) made a pass in the last "
                         f"{WORKER_SILENT.total_seconds():g} s: pages will not escalate")
     if late_notifications:
         problems.append(f"{late_notifications} notifications overdue by more than {OVERDUE.total_seconds():g} s")

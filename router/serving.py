@@ -1,11 +1,26 @@
-"""Running the service under gunicorn from the `router serve` command."""
+"""Running the service under gunicorn from the `router serve` command, with its paging engine.
+
+The engine (escalations, delayed contacts, retries, the spool) is the same loop
+as `router worker`, run as one child process of gunicorn's master: a web worker
+never carries it, so a slow Twilio request never holds up a call, and the
+master restarts it if it dies.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
+RESTART_AFTER = 1.0  # seconds before a dead engine is started again
+STOP_WITHIN = 15.0   # seconds the engine gets to finish its pass when the service stops
 
 
 class _Gunicorn(BaseApplication):
@@ -21,7 +36,51 @@ class _Gunicorn(BaseApplication):
         return self._make_app()  # in each worker, after the fork: no engine is shared across processes
 
 
-def run_gunicorn(make_app: Callable[[], Flask], host: str, port: int, workers: int) -> None:
-    """Serve the app built by `make_app` with `workers` gunicorn processes of 8 threads each."""
-    _Gunicorn(make_app, {"bind": f"{host}:{port}", "workers": workers, "threads": 8,
-                         "timeout": 30, "accesslog": "-"}).run()
+class EngineProcess:
+    """`router worker` as a child of this process: started, restarted when it dies, stopped with us."""
+
+    def __init__(self, config_path: str) -> None:
+        # --parent: the engine stops by itself if this process is killed without stopping it.
+        self._command = [sys.executable, "-m", "router", "--config", config_path, "worker",
+                         "--parent", str(os.getpid())]
+        self._stopping = threading.Event()
+        self._process: subprocess.Popen | None = None
+        self._thread = threading.Thread(target=self._supervise, name="engine-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            self._process = subprocess.Popen(self._command)
+            # poll, not wait: gunicorn's master reaps every child, ours included.
+            while self._process.poll() is None and not self._stopping.wait(0.5):
+                pass
+            if not self._stopping.is_set():
+                log.error("the paging engine exited (%s); starting it again", self._process.returncode)
+                self._stopping.wait(RESTART_AFTER)
+
+    def stop(self) -> None:
+        """Let the engine finish its pass, then end it."""
+        self._stopping.set()
+        self._thread.join(timeout=2)
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_WITHIN)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run_gunicorn(make_app: Callable[[], Flask], host: str, port: int, workers: int,
+                 engine: EngineProcess | None = None) -> None:
+    """Serve the app built by `make_app` with `workers` gunicorn processes of 8 threads each.
+
+    With `engine`, gunicorn's master also runs the paging engine once it is ready, and stops it on exit.
+    """
+    options = {"bind": f"{host}:{port}", "workers": workers, "threads": 8, "timeout": 30, "accesslog": "-"}
+    if engine is not None:
+        options |= {"when_ready": lambda _arbiter: engine.start(), "on_exit": lambda _arbiter: engine.stop()}
+    _Gunicorn(make_app, options).run()

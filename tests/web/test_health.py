@@ -24,7 +24,8 @@ def test_the_engine_is_failing_until_a_worker_makes_a_pass(app, clock):
     client = app.test_client()
     before = client.get("/health/engine")
     assert before.status_code == 503
-    assert before.json["problems"] == ["no router worker made a pass in the last 30 s: pages will not escalate"]
+    assert before.json["problems"] == ["no paging engine (router serve, router worker) made a pass in the last 30 s: "
+                                       "pages will not escalate"]
 
     started = clock()
     beat(app, "host:1", started)
