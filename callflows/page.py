@@ -13,7 +13,7 @@ from typing import Literal
 
 from callflows.decision import Bridge, Decision, FlowState, Gather, Hangup, Speech
 from callflows.prompts import DEFAULT_VOICE, ENGLISH
-from callflows.speech import digits
+from callflows.speech import digits, phone_number
 
 MAX_ATTEMPTS = 3
 KeyAction = Literal["acknowledge", "acknowledge all", "escalate"] | None
@@ -82,7 +82,7 @@ def page_call(page: PageFacts, answered_by_machine: bool = False) -> Decision:
 def page_key(page: PageFacts, digits_pressed: str | None, state: FlowState) -> tuple[Decision, KeyAction]:
     """The engineer pressed a key (or nothing): the decision, and what it does to the page."""
     if digits_pressed == "1" or (digits_pressed == "4" and page.other_open_pages):
-        callers = [f"case {c.number}: {digits(c.caller.lstrip('+'))}" for c in page.cases[:LISTED] if c.caller]
+        callers = [f"case {digits(c.number)}: {phone_number(c.caller)}" for c in page.cases[:LISTED] if c.caller]
         back = f" Callers: {'; '.join(callers)}." if callers else ""
         if len(page.cases) > LISTED:
             back += " The other callers are in your messages and the call log."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import phonenumbers
+
 from schedules import SupportHours, Window
 
 _WEEKDAYS = {
@@ -21,6 +23,21 @@ _MONTHS = {
 def digits(number: int | str) -> str:
     """A case number read digit by digit: 1042 -> "1, 0, 4, 2"."""
     return ", ".join(str(number))
+
+
+def phone_number(number: str) -> str:
+    """A phone number read in the groups it is written in: "+55 11 98888-7777" -> "plus 5 5, 1 1, 9 8 8 8 8, 7 7 7 7".
+
+    Group by group, so an engineer writing it down hears where each part ends; digit by digit inside a group,
+    so "98888" is never read as ninety-eight thousand.
+    """
+    try:
+        written = phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        written = number
+    groups = [group for group in written.replace("-", " ").split(" ") if group]
+    spoken = [" ".join(group.lstrip("+")) for group in groups]
+    return ("plus " if written.startswith("+") else "") + ", ".join(spoken)
 
 
 def clock(time: dt.time, language: str) -> str:

@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
+import fcntl
+import os
+import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from router import create_app
+from router.cli_support import DEMO_DATABASE
 from router.clock import clock_starting_at, system_clock
 from router.config import Settings, SupportConfig
 from router.engine import work
 from router.fake_twilio import BackgroundServer, FakeTwilio
 from router.simulator import Behaviour, format_report, local_stack, play
 
-DEMO_DATABASE = Path("instance/demo.sqlite3")
+DEMO_LOCK = DEMO_DATABASE.with_suffix(".lock")
 STRANGER = "+5511912345678"
 
 
@@ -48,19 +55,57 @@ def demo_calls(support: SupportConfig) -> list[DemoCall]:
     ]
 
 
+@contextmanager
+def demo_lock(port: int) -> Iterator[None]:
+    """Hold the checkout's demo lock, or refuse: a second demo would delete the first one's database."""
+    DEMO_LOCK.parent.mkdir(exist_ok=True)
+    with open(DEMO_LOCK, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise click.ClickException(f"a demo is already running in this checkout ({holder}): "
+                                       "stop it with Ctrl-C in its terminal first") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"on :{port}, pid {os.getpid()}")
+        lock.flush()
+        yield
+
+
+def check_ports(ports: dict[str, int]) -> None:
+    """Say which port is taken before any call is played, and the option that picks another."""
+    for option, port in ports.items():
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is free
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                raise click.ClickException(f"port {port} is already in use (another demo or router serve?): "
+                                           f"choose another with {option}") from None
+
+
 def run_demo(settings: Settings, support: SupportConfig, port: int, fake_port: int, serve: bool) -> None:
     """Play the demo calls on a fresh demo database, then serve until interrupted."""
-    DEMO_DATABASE.parent.mkdir(exist_ok=True)
-    DEMO_DATABASE.unlink(missing_ok=True)
-    settings = dataclasses.replace(settings, database_url=f"sqlite:///{DEMO_DATABASE}")
-    line = support.lines[0]
-    for demo_call in demo_calls(support):
-        at = dt.datetime.fromisoformat(demo_call.at).replace(tzinfo=line.timezone)
-        with local_stack(settings, support, clock_starting_at(at), demo_call.behaviour) as stack:
-            report = play(stack, demo_call.caller, line.number, demo_call.presses, behaviour=demo_call.behaviour)
-        click.echo(f"\n=== {demo_call.title}\n" + format_report(report, demo_call.caller, line.number, at))
-    if serve:
-        _serve(settings, support, port, fake_port)
+    with demo_lock(port):
+        if serve:
+            check_ports({"--port": port, "--fake-twilio-port": fake_port})
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
+        settings = dataclasses.replace(settings, database_url=f"sqlite:///{DEMO_DATABASE}")
+        line = support.lines[0]
+        for demo_call in demo_calls(support):
+            at = dt.datetime.fromisoformat(demo_call.at).replace(tzinfo=line.timezone)
+            with local_stack(settings, support, clock_starting_at(at), demo_call.behaviour) as stack:
+                report = play(stack, demo_call.caller, line.number, demo_call.presses, behaviour=demo_call.behaviour)
+            click.echo(f"\n=== {demo_call.title}\n" + format_report(report, demo_call.caller, line.number, at))
+        click.echo(f"\nThe calls are kept in {DEMO_DATABASE}; look at the last case with\n"
+                   f"  DATABASE_URL=sqlite:///{DEMO_DATABASE} router case show {report.case['number']}")
+        if serve:
+            _serve(settings, support, port, fake_port)
 
 
 def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int) -> None:
@@ -68,7 +113,7 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
         settings = dataclasses.replace(settings, twilio_api_base=fake.url)
         app = create_app(settings, support, clock=system_clock, public_url=f"http://127.0.0.1:{port}")
         stop = threading.Event()
-        # The paging engine, as `router worker` runs it: escalations, retries, what the web process left.
+        # The paging engine, as `router serve` runs it: escalations, retries, what the web process left.
         engine = threading.Thread(target=work, args=(app, 1.0, stop, click.echo), name="worker", daemon=True)
         with BackgroundServer(app, "127.0.0.1", port) as server:
             engine.start()
@@ -77,7 +122,7 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
             for person in support.people:
                 fake.add_number(person.phone, answer="human", presses=("1",))
             click.echo(f"\nThe service is answering on {server.url} (SQLite: {DEMO_DATABASE}), "
-                       f"with a paging worker and the fake Twilio on {fake.url}.\n"
+                       f"with its paging engine and the fake Twilio on {fake.url}.\n"
                        "Place a call through the fake Twilio, now:\n"
                        f"  curl -s -X POST {fake.url}/_fake/calls -H 'Content-Type: application/json' "
                        f"-d '{{\"from\": \"{support.customers[0].contacts[0]}\", \"to\": \"{support.lines[0].number}\", "

@@ -26,6 +26,7 @@ class _Target(NamedTuple):
 class _Result(NamedTuple):
     status: str
     call_sid: str
+    number: str
 
 
 def dial(leg: CallLeg, verb: ET.Element, document_url: str) -> Outcome:
@@ -41,7 +42,8 @@ def dial(leg: CallLeg, verb: ET.Element, document_url: str) -> Outcome:
         if results[-1].status == "completed":
             break  # the first to answer wins; the others stop ringing
     result = _overall(results)
-    leg.add("dial", numbers=tuple(t.number for t in targets), outcome=result.status)
+    answered = result.number if result.status == "completed" else ""
+    leg.add("dial", numbers=tuple(t.number for t in targets), outcome=result.status, answered=answered)
     duration = BRIDGED_SECONDS if result.status == "completed" else 0
     leg.spend(duration if duration else _ring_seconds(verb, result.status))
     if "action" not in verb.attrib:
@@ -73,11 +75,11 @@ def _ring(leg: CallLeg, target: _Target, caller_id: str) -> _Result:
     call_sid = new_sid("CA")
     answer = leg.script.dial.get(target.number, "no-answer")
     if answer != "answer":
-        return _Result(answer, call_sid)
+        return _Result(answer, call_sid, target.number)
     if target.whisper_url is None:
-        return _Result("completed", call_sid)
+        return _Result("completed", call_sid, target.number)
     accepted = leg.whisper(target.number, target.whisper_url, target.whisper_method, caller_id, call_sid)
-    return _Result("completed" if accepted else "no-answer", call_sid)
+    return _Result("completed" if accepted else "no-answer", call_sid, target.number)
 
 
 def _overall(results: list[_Result]) -> _Result:
@@ -85,7 +87,7 @@ def _overall(results: list[_Result]) -> _Result:
         if result.status == "completed":
             return result
     status = "busy" if all(r.status == "busy" for r in results) else "no-answer"
-    return _Result(status, results[0].call_sid)
+    return _Result(status, results[0].call_sid, results[0].number)
 
 
 def _ring_seconds(verb: ET.Element, status: str) -> float:

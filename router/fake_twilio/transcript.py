@@ -30,7 +30,8 @@ class Entry:
 
     ``side`` is "caller" for the call itself and "callee" for a whisper leg
     played to a dialled number (``party`` is then that number). ``by`` says
-    who ended the call on a "hangup": "line", "caller" or "api".
+    who ended the call on a "hangup": "line", "caller" or "api". ``answered`` is the
+    number that took a "dial".
     """
 
     kind: str
@@ -45,6 +46,7 @@ class Entry:
     by: str = ""
     side: str = "caller"
     party: str = ""
+    answered: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -71,7 +73,7 @@ _RENDER: dict[str, Callable[[Entry, str], str]] = {
     "press": lambda e, who: f"{who} presses {e.digits}",
     "silence": lambda e, who: f"{who} stays silent",
     "record": lambda e, who: f"{who} records {e.seconds:g} s",
-    "dial": lambda e, who: f"Dial {', '.join(e.numbers)} → {e.outcome}",
+    "dial": lambda e, who: f"Dial {', '.join(e.numbers)} → {e.outcome}" + (f" by {e.answered}" if e.answered else ""),
     "redirect": lambda e, who: f"Redirect → {e.url}",
     "hangup": _hangup_line,
     "reject": lambda e, who: f"Line rejects the call ({e.outcome})",

@@ -14,7 +14,7 @@ from callflows.page import (
     page_sms,
     parse_reply,
 )
-from callflows.speech import clock, moment, weekly_hours
+from callflows.speech import clock, moment, phone_number, weekly_hours
 
 PAGE = PageFacts(company="ACME Cloud", line="ACME Suporte Brasil",
                  cases=(CaseSummary(1042, "ACME Retail", "+5511988887777"),))
@@ -70,7 +70,7 @@ def test_a_page_of_many_cases_reads_three_and_counts_the_rest():
             "case 1, 0, 0, 3, from Customer 3; and 197 more, listed in your messages") in prompt
     assert prompt.count("said: It is down.") == 3
     done, _ = page_key(many, "1", FlowState())
-    assert done.speech[0].text.count("case 10") == 3 and "The other callers are in your messages" in done.speech[0].text
+    assert done.speech[0].text.count("case 1, 0, 0, ") == 3 and "The other callers are in your messages" in done.speech[0].text
 
 
 def test_4_acknowledges_all_the_engineers_open_pages_only_when_there_are_others():
@@ -170,3 +170,18 @@ def test_case_numbers_in_a_reply_are_named_three_and_counted():
     assert case_numbers([1042]) == "case 1042"
     assert case_numbers([1042, 1043]) == "cases 1042, 1043"
     assert case_numbers(list(range(1001, 1201))) == "cases 1001, 1002, 1003 and 197 more"
+
+
+@pytest.mark.parametrize(("number", "spoken"), [
+    ("+5511988887777", "plus 5 5, 1 1, 9 8 8 8 8, 7 7 7 7"),  # a São Paulo mobile, as written "+55 11 98888-7777"
+    ("+12125550142", "plus 1, 2 1 2, 5 5 5, 0 1 4 2"),         # New York, "+1 212-555-0142"
+    ("+999123", "plus 9 9 9 1 2 3"),                           # not a number phonenumbers knows: as it came
+])
+def test_the_callers_number_is_read_in_the_groups_it_is_written_in(number, spoken):
+    assert phone_number(number) == spoken
+
+
+def test_acknowledging_reads_back_each_callers_number():
+    decision, _ = page_key(PAGE, "1", FlowState())
+    said = " ".join(s.text for s in decision.speech)
+    assert "Callers: case 1, 0, 4, 2: plus 5 5, 1 1, 9 8 8 8 8, 7 7 7 7." in said

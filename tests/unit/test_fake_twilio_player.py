@@ -287,7 +287,8 @@ def test_the_dial_result_reaches_the_dial_action(project, answer, dial_status):
     assert params["DialCallStatus"] == dial_status
     assert params["DialCallSid"].startswith("CA")
     assert params["DialCallDuration"] == ("60" if dial_status == "completed" else "0")
-    assert f"Dial {ENGINEER} → {dial_status}" in transcript.lines()
+    answered = f" by {ENGINEER}" if dial_status == "completed" else ""
+    assert f"Dial {ENGINEER} → {dial_status}{answered}" in transcript.lines()
 
 
 def test_an_engineer_who_presses_1_on_the_whisper_is_connected(project):
@@ -302,7 +303,7 @@ def test_an_engineer_who_presses_1_on_the_whisper_is_connected(project):
         f"  [{ENGINEER}] Line: Critical production call from ACME, case 1042, press 1 to accept.",
         f"  [{ENGINEER}] Callee presses 1",
         f"  [{ENGINEER}] Line: Connecting you to the caller.",
-        f"Dial {ENGINEER} → completed",
+        f"Dial {ENGINEER} → completed by {ENGINEER}",
         "Line: Dial status completed.",
         "Line hangs up (end of document)",
     ]

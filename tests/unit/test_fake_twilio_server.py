@@ -304,7 +304,7 @@ def test_an_inbound_critical_call_reaches_the_engineer_who_accepts_the_whisper(p
         "Line: Paging the engineer on call.",
         f"  [{ENGINEER}] Line: Case 1042, press 1 to accept.",
         f"  [{ENGINEER}] Callee presses 1",
-        f"Dial {ENGINEER} → completed",
+        f"Dial {ENGINEER} → completed by {ENGINEER}",
         "Line: Dial status completed.",
         "Line hangs up (end of document)",
     ]

@@ -52,7 +52,7 @@ def test_the_engineer_presses_1_on_the_page_call_and_it_is_recorded_as_the_ackno
     [call] = fake_twilio.calls()
     heard = fake_twilio.transcript(call["sid"]).heard()
     assert "Critical production case 1, 0, 0, 1, from ACME Retail" in heard
-    assert "Acknowledged. The page is yours. Callers: case 1001: 5, 5, 1, 1" in heard
+    assert "Acknowledged. The page is yours. Callers: case 1, 0, 0, 1: plus 5 5, 1 1, 9 8 8 8 8, 7 7 7 7." in heard
 
 
 def test_an_sms_reply_ack_with_the_case_number_acknowledges(served_app, twilio, clock, fake_twilio):
