@@ -96,7 +96,8 @@ def describe_call(sessions, transcript: Transcript, support: SupportConfig) -> C
 
 def page_progress(sessions, page_id: int, support: SupportConfig, whole_escalation: bool,
                   now: dt.datetime) -> PageProgress:
-    """Nothing sent is still under way, and the page is taken, exhausted or (by default) past its first step."""
+    """Whether the page is settled (nothing under way; taken, exhausted or, by default, past its first step
+    that reached someone), and what it will still do."""
     with sessions() as session:
         page = session.get(Page, page_id)
         notifications = page.notifications
@@ -105,7 +106,9 @@ def page_progress(sessions, page_id: int, support: SupportConfig, whole_escalati
         due = [(n.due_at, f"{CHANNELS[n.channel]} to {support.person_name(n.person_id)}") for n in pending]
         if page.status == "open" and page.next_escalation_at is not None:
             due.append((page.next_escalation_at, "the next escalation step, unless someone acknowledges"))
-        first_step = [n for n in notifications if (n.round, n.step) == (0, 0)]
+        # The first step that reached someone: a step with nobody on call is skipped at once.
+        first = min(((n.round, n.step) for n in notifications), default=None)
+        first_step = [n for n in notifications if (n.round, n.step) == first]
         if page.status != "open" or page.next_escalation_at is None:
             settled = not under_way and not pending
         elif whole_escalation:

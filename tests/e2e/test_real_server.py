@@ -44,12 +44,15 @@ def _free_port() -> int:
 def _example_closed_today_with_carla_on_call(port: int) -> str:
     """The example configuration, with today and tomorrow closed on the Brazilian line and Carla on call."""
     text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    today = system_clock().astimezone(SAO_PAULO).date()
+    now = system_clock().astimezone(SAO_PAULO).replace(second=0, microsecond=0, tzinfo=None)
+    today = now.date()
     closures = ",\n".join(f'  {{ date = {day}, name = "End-to-end test closure" }}'
                           for day in (today, today + dt.timedelta(days=1)))
     text = text.replace('closures = [\n', f'closures = [\n{closures},\n', 1)
+    # Starting last, it wins over the example's own overrides (Diego covers Christmas).
+    starts, ends = now - dt.timedelta(minutes=1), now + dt.timedelta(days=1)
     text += (f'\n[[overrides]]\nrotation = "on-call-brazil"\nperson = "carla"\n'
-             f'starts = {today - dt.timedelta(days=1)}T00:00:00\nends = {today + dt.timedelta(days=2)}T00:00:00\n')
+             f'starts = {starts.isoformat()}\nends = {ends.isoformat()}\n')
     return text.replace('public_url = "http://127.0.0.1:5000"', f'public_url = "http://127.0.0.1:{port}"')
 
 
