@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from router import db
 from router.cases import describe, find_case, move_tier, record_response
 from router.oncall import on_call_report
+from router.runtime import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -21,7 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.before_request
 def require_token() -> None:
     """401 unless the request carries the configured API token."""
-    expected = current_app.extensions["settings"].api_token
+    expected = runtime().settings.api_token
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         abort(401)
@@ -39,7 +40,7 @@ def case(number: int):
     """One case: who, when, its tier and tier history, its calls and where its promise stands."""
     session = db.session()
     found = find_case(session, number) or abort(404, f"no case {number}")
-    return jsonify(describe(session, found, current_app.extensions["support"], _now()))
+    return jsonify(describe(session, found, runtime().support, _now()))
 
 
 @bp.post("/cases/<int:number>/tier")
@@ -80,15 +81,15 @@ def oncall():
             abort(400, "at must be an ISO 8601 time with its offset")
         if at.tzinfo is None:
             abort(400, "at must carry its UTC offset")
-    return jsonify(at=at.isoformat(), rotations=on_call_report(current_app.extensions["support"], at))
+    return jsonify(at=at.isoformat(), rotations=on_call_report(runtime().support, at))
 
 
 def _person(person_id: object) -> str:
-    support = current_app.extensions["support"]
+    support = runtime().support
     if not isinstance(person_id, str) or person_id not in {p.id for p in support.people}:
         abort(400, "'by' must be the id of a configured person")
     return person_id
 
 
 def _now():
-    return current_app.extensions["clock"]()
+    return runtime().now()

@@ -7,6 +7,7 @@ import hmac
 from flask import Blueprint, Response, abort, current_app, request
 
 from router.oncall import feed_token, person_feed, rotation_feed
+from router.runtime import runtime
 
 bp = Blueprint("calendars", __name__, url_prefix="/calendar")
 
@@ -24,18 +25,18 @@ def _ics(body: bytes) -> Response:
 @bp.get("/rotations/<rotation_id>.ics")
 def rotation(rotation_id: str):
     """A rotation's shifts, for any calendar app."""
-    support = current_app.extensions["support"]
+    support = runtime().support
     _check("rotation", rotation_id)
     if support.rotation(rotation_id) is None:
         abort(404)
-    return _ics(rotation_feed(support, rotation_id, current_app.extensions["clock"]()))
+    return _ics(rotation_feed(support, rotation_id, runtime().now()))
 
 
 @bp.get("/people/<person_id>.ics")
 def person(person_id: str):
     """One engineer's shifts across every rotation."""
-    support = current_app.extensions["support"]
+    support = runtime().support
     _check("person", person_id)
     if person_id not in {p.id for p in support.people}:
         abort(404)
-    return _ics(person_feed(support, person_id, current_app.extensions["clock"]()))
+    return _ics(person_feed(support, person_id, runtime().now()))

@@ -82,12 +82,12 @@ def new_migration(message: str) -> None:
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
 @click.option("--no-engine", is_flag=True,
-              help="do not run the paging engine: dedicated `router worker` processes run it")
+              help="do not run the paging worker: dedicated `router worker` processes run it")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: bool) -> None:
-    """Run the whole service: gunicorn and the paging engine (migrating the database first)."""
+    """Run the whole service: gunicorn and the paging worker (migrating the database first)."""
     from router import create_app, db
-    from router.serving import EngineProcess, run_gunicorn
+    from router.serving import WorkerProcess, run_gunicorn
 
     settings, support = settings_or_exit(ctx)
     warn_of(support)
@@ -95,8 +95,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: boo
         db.migrate(db.make_engine(settings.database_url))
     except db.DatabaseError as exc:  # calls are still answered: the critical path needs no database
         click.echo(f"warning: {exc}; serving anyway, calls are answered without it until it is back", err=True)
-    engine = None if no_engine else EngineProcess(config_path(ctx))
-    run_gunicorn(lambda: create_app(settings, support), host, port, workers, engine)
+    paging = None if no_engine else WorkerProcess(config_path(ctx))
+    run_gunicorn(lambda: create_app(settings, support), host, port, workers, paging)
 
 
 @cli.command()
@@ -106,20 +106,19 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: boo
 @click.option("--parent", type=int, hidden=True, help="stop when this process (router serve) is gone")
 @click.pass_context
 def worker(ctx: click.Context, interval: float, once: bool, parent: int | None) -> None:
-    """The paging engine: escalate pages whose step timed out, send what is due, replay the spool.
+    """The paging worker: escalate pages whose step timed out, send what is due, replay the spool.
 
     `router serve` runs one itself; run this beside `router serve --no-engine` on other hosts.
     Several may run side by side (rows are claimed with FOR UPDATE SKIP LOCKED).
     """
-    from router import create_app
-    from router.engine import run_pass, summary_line, work
+    from router.paging.services import make_services
+    from router.paging.worker import run_pass, summary_line, work
 
     settings, support = settings_or_exit(ctx)
     warn_of(support)
-    app = create_app(settings, support)
+    services = make_services(settings, support)
     if once:  # a single pass is not a running worker: no heartbeat, and a failure is the exit status
-        with app.app_context():
-            summary = run_pass(app)
+        summary = run_pass(services)
         if any(summary.values()):
             click.echo(summary_line(summary))
         return
@@ -128,7 +127,7 @@ def worker(ctx: click.Context, interval: float, once: bool, parent: int | None) 
         signal.signal(signum, lambda *_: stop.set())
     if parent:
         threading.Thread(target=_stop_when_gone, args=(parent, stop), daemon=True).start()
-    work(app, interval, stop, lambda line: click.echo(line, err=line.startswith("pass failed")))
+    work(services, interval, stop, lambda line: click.echo(line, err=line.startswith("pass failed")))
 
 
 def _stop_when_gone(parent: int, stop: threading.Event) -> None:

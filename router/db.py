@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT = 5  # seconds: an unreachable server is reported, not waited on
 
@@ -130,6 +132,20 @@ def require_schema(engine: Engine) -> None:
         raise DatabaseError(problem)
 
 
+def refuse_an_old_schema(engine: Engine) -> None:
+    """A database without this version's tables would fail every call: stop the start instead.
+
+    A database that does not answer is no reason not to start: critical calls get through without it.
+    """
+    try:
+        problem = schema_problem(engine)
+    except DatabaseError as exc:
+        log.warning("%s; starting anyway: calls are answered without it until it is back", exc)
+        return
+    if problem:
+        raise DatabaseError(problem)
+
+
 def unreachable(engine: Engine, exc: DBAPIError) -> str:
     """One line saying that the database did not answer, and why."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
@@ -137,9 +153,9 @@ def unreachable(engine: Engine, exc: DBAPIError) -> str:
     return f"database {where} is unreachable ({reason}): check DATABASE_URL and that the server runs"
 
 
-def init_app(app: Flask, engine: Engine) -> None:
-    """Attach the engine; each request gets its own session, closed at teardown."""
-    app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+def init_app(app: Flask, sessions: sessionmaker[Session]) -> None:
+    """Attach the session factory; each request gets its own session, closed at teardown."""
+    app.extensions["db"] = sessions
     app.teardown_appcontext(_close_session)
 
 

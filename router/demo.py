@@ -24,7 +24,8 @@ from router import create_app
 from router.cli_support import DEMO_DATABASE
 from router.clock import clock_starting_at, system_clock
 from router.config import Settings, SupportConfig
-from router.engine import work
+from router.paging.worker import work
+from router.runtime import runtime
 from router.fake_twilio import BackgroundServer, FakeTwilio
 from router.simulator import Behaviour, format_report, local_stack, play
 
@@ -113,10 +114,11 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
         settings = dataclasses.replace(settings, twilio_api_base=fake.url)
         app = create_app(settings, support, clock=system_clock, public_url=f"http://127.0.0.1:{port}")
         stop = threading.Event()
-        # The paging engine, as `router serve` runs it: escalations, retries, what the web process left.
-        engine = threading.Thread(target=work, args=(app, 1.0, stop, click.echo), name="worker", daemon=True)
+        # The paging worker, as `router serve` runs it: escalations, retries, what the web process left.
+        worker = threading.Thread(target=work, args=(runtime(app).services, 1.0, stop, click.echo),
+                                  name="paging-worker", daemon=True)
         with BackgroundServer(app, "127.0.0.1", port) as server:
-            engine.start()
+            worker.start()
             for number in (line.number for line in support.lines):
                 fake.add_number(number, voice_url=f"{server.url}/voice/incoming", sms_url=f"{server.url}/sms/incoming")
             for person in support.people:
@@ -134,5 +136,5 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
                 click.echo("stopping")
             finally:
                 stop.set()
-                engine.join()
-                app.extensions["dispatcher"].shutdown()
+                worker.join()
+                runtime(app).dispatcher.shutdown()

@@ -1,7 +1,7 @@
-"""Running the service under gunicorn from the `router serve` command, with its paging engine.
+"""Running the service under gunicorn from the `router serve` command, with its paging worker.
 
-The engine (escalations, delayed contacts, retries, the spool) is the same loop
-as `router worker`, run as one child process of gunicorn's master: a web worker
+The paging worker (escalations, delayed contacts, retries, the spool) is
+`router worker`, run as one child process of gunicorn's master: a web worker
 never carries it, so a slow Twilio request never holds up a call, and the
 master restarts it if it dies.
 """
@@ -19,8 +19,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 log = logging.getLogger(__name__)
-RESTART_AFTER = 1.0  # seconds before a dead engine is started again
-STOP_WITHIN = 15.0   # seconds the engine gets to finish its pass when the service stops
+RESTART_AFTER = 1.0  # seconds before a dead paging worker is started again
+STOP_WITHIN = 15.0   # seconds the paging worker gets to finish its pass when the service stops
 
 
 class _Gunicorn(BaseApplication):
@@ -33,19 +33,19 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self._make_app()  # in each worker, after the fork: no engine is shared across processes
+        return self._make_app()  # in each worker, after the fork: no connection is shared across processes
 
 
-class EngineProcess:
+class WorkerProcess:
     """`router worker` as a child of this process: started, restarted when it dies, stopped with us."""
 
     def __init__(self, config_path: str) -> None:
-        # --parent: the engine stops by itself if this process is killed without stopping it.
+        # --parent: it stops by itself if this process is killed without stopping it.
         self._command = [sys.executable, "-m", "router", "--config", config_path, "worker",
                          "--parent", str(os.getpid())]
         self._stopping = threading.Event()
         self._process: subprocess.Popen | None = None
-        self._thread = threading.Thread(target=self._supervise, name="engine-supervisor", daemon=True)
+        self._thread = threading.Thread(target=self._supervise, name="paging-worker-supervisor", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -57,11 +57,11 @@ class EngineProcess:
             while self._process.poll() is None and not self._stopping.wait(0.5):
                 pass
             if not self._stopping.is_set():
-                log.error("the paging engine exited (%s); starting it again", self._process.returncode)
+                log.error("the paging worker exited (%s); starting it again", self._process.returncode)
                 self._stopping.wait(RESTART_AFTER)
 
     def stop(self) -> None:
-        """Let the engine finish its pass, then end it."""
+        """Let the paging worker finish its pass, then end it."""
         self._stopping.set()
         self._thread.join(timeout=2)
         process = self._process
@@ -75,12 +75,12 @@ class EngineProcess:
 
 
 def run_gunicorn(make_app: Callable[[], Flask], host: str, port: int, workers: int,
-                 engine: EngineProcess | None = None) -> None:
+                 paging: WorkerProcess | None = None) -> None:
     """Serve the app built by `make_app` with `workers` gunicorn processes of 8 threads each.
 
-    With `engine`, gunicorn's master also runs the paging engine once it is ready, and stops it on exit.
+    With `paging`, gunicorn's master also runs the paging worker once it is ready, and stops it on exit.
     """
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": 8, "timeout": 30, "accesslog": "-"}
-    if engine is not None:
-        options |= {"when_ready": lambda _arbiter: engine.start(), "on_exit": lambda _arbiter: engine.stop()}
+    if paging is not None:
+        options |= {"when_ready": lambda _arbiter: paging.start(), "on_exit": lambda _arbiter: paging.stop()}
     _Gunicorn(make_app, options).run()

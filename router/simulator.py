@@ -1,6 +1,6 @@
 """Play calls through the real webhooks, exactly as Twilio would, and tell what happened.
 
-`local_stack` runs the service, its paging engine and the fake Twilio side by
+`local_stack` runs the service, its paging worker and the fake Twilio side by
 side on local ports; `play` places one inbound call through the fake (signed
 requests, Gather, Record, Dial and Redirect followed), waits, within its
 patience, for any page it caused, and returns a report read from the call log.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from router import create_app, db
 from router.clock import Clock
 from router.config import Settings, SupportConfig
-from router.engine import work
+from router.paging.worker import work
+from router.runtime import runtime, stop
 from router.fake_twilio import BackgroundServer, FakeTwilio, Script
 from router.simulator_report import CallReport, describe_call, describe_page, format_report, page_progress
 
@@ -53,7 +54,7 @@ class Behaviour:
 @contextmanager
 def local_stack(settings: Settings, support: SupportConfig, clock: Clock,
                 behaviour: Behaviour = Behaviour()) -> Iterator[LocalStack]:
-    """Start the fake Twilio, the service and its engine on free local ports; stop them afterwards."""
+    """Start the fake Twilio, the service and its paging worker on free local ports; stop them afterwards."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the report tells the story, not access logs
     schema = db.make_engine(settings.database_url)
     db.migrate(schema)
@@ -61,28 +62,28 @@ def local_stack(settings: Settings, support: SupportConfig, clock: Clock,
     with FakeTwilio(settings.twilio_account_sid, settings.twilio_auth_token) as fake:
         settings = dataclasses.replace(settings, twilio_api_base=fake.url)
         app = create_app(settings, support, clock=clock)
-        with BackgroundServer(app) as server, _engine(app):
-            app.config["PUBLIC_URL"] = server.url
+        with BackgroundServer(app) as server, _paging_worker(app):
+            runtime(app).services.public_url = server.url
             _register_numbers(fake, support, server.url, behaviour)
             try:
                 yield LocalStack(app, server, fake, support)
             finally:
-                app.extensions["dispatcher"].shutdown()
+                runtime(app).dispatcher.shutdown()
                 fake.network.shutdown()
-        app.extensions["engine"].dispose()
+        stop(app)
 
 
 @contextmanager
-def _engine(app, interval: float = 0.2) -> Iterator[None]:
-    """The paging engine's loop, as `router serve` runs it, beside the simulated service."""
-    stop = threading.Event()
-    thread = threading.Thread(target=work, args=(app, interval, stop, log.info), name="simulated-engine",
-                              daemon=True)
+def _paging_worker(app, interval: float = 0.2) -> Iterator[None]:
+    """The paging worker's loop, as `router serve` runs it, beside the simulated service."""
+    stopping = threading.Event()
+    thread = threading.Thread(target=work, args=(runtime(app).services, interval, stopping, log.info),
+                              name="simulated-paging-worker", daemon=True)
     thread.start()
     try:
         yield
     finally:
-        stop.set()
+        stopping.set()
         thread.join()
 
 
@@ -123,7 +124,7 @@ def play(stack: LocalStack, from_: str, to: str, presses: list[str], recording_s
     report = describe_call(sessions, transcript, stack.support)
     if report.page_id is None:
         return report
-    clock = stack.app.extensions["clock"]
+    clock = runtime(stack.app).services.clock
     deadline = time.monotonic() + patience
     while True:
         progress = page_progress(sessions, report.page_id, stack.support, whole_escalation, clock())

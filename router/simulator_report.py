@@ -13,9 +13,9 @@ from router.config import SupportConfig
 from router.fake_twilio import FakeTwilio, Transcript
 from router.fake_twilio.transcript import render
 from router.models import Call, Page
+from router.paging.statuses import Channel, Delivery, PageStatus
 
-CHANNELS = {"sms": "an SMS", "voice": "a call"}
-FINAL = {"completed", "busy", "no-answer", "failed", "canceled", "delivered", "undelivered", "read", "machine"}
+CHANNELS = {Channel.SMS: "an SMS", Channel.VOICE: "a call"}
 
 
 @dataclass
@@ -101,20 +101,21 @@ def page_progress(sessions, page_id: int, support: SupportConfig, whole_escalati
     with sessions() as session:
         page = session.get(Page, page_id)
         notifications = page.notifications
-        under_way = any(n.status not in FINAL and n.status != "pending" for n in notifications)
-        pending = [n for n in notifications if n.status == "pending"]
-        due = [(n.due_at, f"{CHANNELS[n.channel]} to {support.person_name(n.person_id)}") for n in pending]
-        if page.status == "open" and page.next_escalation_at is not None:
+        under_way = any(Delivery(n.status) is not Delivery.PENDING and not Delivery(n.status).final
+                        for n in notifications)
+        pending = [n for n in notifications if n.status == Delivery.PENDING]
+        due = [(n.due_at, f"{CHANNELS[Channel(n.channel)]} to {support.person_name(n.person_id)}") for n in pending]
+        if page.status == PageStatus.OPEN and page.next_escalation_at is not None:
             due.append((page.next_escalation_at, "the next escalation step, unless someone acknowledges"))
         # The first step that reached someone: a step with nobody on call is skipped at once.
         first = min(((n.round, n.step) for n in notifications), default=None)
         first_step = [n for n in notifications if (n.round, n.step) == first]
-        if page.status != "open" or page.next_escalation_at is None:
+        if page.status != PageStatus.OPEN:
             settled = not under_way and not pending
         elif whole_escalation:
             settled = False
         else:
-            settled = not under_way and bool(first_step) and all(n.status in FINAL for n in first_step)
+            settled = not under_way and bool(first_step) and all(Delivery(n.status).final for n in first_step)
         waited_for = [at for at, _ in due] if whole_escalation else [n.due_at for n in pending if n in first_step]
         seconds = (min(waited_for) - now).total_seconds() if waited_for else None
         return PageProgress(settled, under_way, seconds, sorted(due))

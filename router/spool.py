@@ -2,7 +2,7 @@
 
 When a step on the critical path fails (the database is down, say), the
 caller is dialled straight through to the on-call engineer and the request is
-written here. `router worker` replays the spool: the call, its critical case
+written here. The paging worker replays the spool: the call, its critical case
 and its page are recorded as soon as the database answers again.
 """
 
@@ -15,14 +15,15 @@ import os
 import uuid
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from callflows.decision import AttachRecording, OpenCase
 from router.calllog import find_call, log_call, log_event
 from router.cases import apply_effects, open_case
 from router.config import SupportConfig
-from router.escalation import open_page
+from router.paging.pages import open_or_join
 from router.facts import caller_input, phone_number
+from router.paging.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +38,14 @@ def save(folder: Path, step: str, form: dict[str, str], at: dt.datetime) -> Path
     return folder / name
 
 
-def replay(folder: Path, sessions: sessionmaker[Session], support: SupportConfig) -> list[int]:
+def replay(services: Services) -> list[int]:
     """Record every spooled critical call; returns the ids of the pages opened. Files go once recorded."""
     pages = []
+    folder = services.spool_dir
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
         entry = json.loads(path.read_text(encoding="utf-8"))
-        with sessions() as session, session.begin():
-            page_id = _record(session, support, entry)
+        with services.sessions() as session, session.begin():
+            page_id = _record(session, services.support, entry)
         path.unlink()
         if page_id is not None:
             pages.append(page_id)
@@ -65,7 +67,7 @@ def _record(session: Session, support: SupportConfig, entry: dict) -> int | None
     said = caller_input(form)
     if said.recording_url:
         apply_effects(session, call, (AttachRecording(said.recording_url, said.recording_seconds),), at)
-    page = open_page(session, case, support, at)
+    page = open_or_join(session, case, support, at)
     log_event(session, call, at, entry["step"], form.get("Digits"),
               "recorded from the spool: the database was down; the caller was dialled to the on-call engineer",
               f"spool:{sid}:{entry['step']}:{entry['at']}", "")

@@ -280,6 +280,9 @@ class PagingConfig(Section):
     quiet_minutes: float = Field(default=1, ge=0, le=60)  # an engineer is not called again within this
     # Cases joining an open page are told to each engineer in one SMS at most this often (GoAlert: 1/min).
     bundle_minutes: float = Field(default=1, ge=0, le=60)
+    # A critical case joins its policy's page only while that page escalates and opened at most this long ago;
+    # otherwise it opens a page of its own, at step 1, with the people on call now (0: every case its own page).
+    group_minutes: float = Field(default=30, ge=0, le=24 * 60)
 
 
 class ServiceConfig(Section):

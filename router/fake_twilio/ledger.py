@@ -58,6 +58,12 @@ class Ledger:
             chosen = [r for r in self._resources[kind].values() if r["direction"] == direction]
             return copy.deepcopy(chosen)
 
+    def matching(self, kind: str, filters: dict[str, str]) -> list[dict[str, Any]]:
+        """Copies of the stored resources of one kind whose fields equal `filters`, newest first (Twilio's order)."""
+        with self._lock:
+            chosen = [r for r in self._resources[kind].values() if all(r.get(k) == v for k, v in filters.items())]
+            return copy.deepcopy(chosen[::-1])
+
     def add_phone(self, phone: Phone) -> None:
         """Register (or replace) a number's behaviour."""
         with self._lock:

@@ -48,6 +48,28 @@ def create_message(account_sid: str) -> tuple[Response, int]:
     return jsonify(_network().send_message(_form())), 201
 
 
+def _listed(kind: str, collection: str, account_sid: str) -> Response:
+    """A list resource filtered by To and From, as Twilio pages it (one page here)."""
+    filters = {field: request.args[name] for name, field in (("To", "to"), ("From", "from")) if request.args.get(name)}
+    size = min(int(request.args.get("PageSize", "50") or 50), 1000)
+    found = _network().ledger.matching(kind, filters)[:size]
+    uri = f"/2010-04-01/Accounts/{account_sid}/{collection}.json"
+    return jsonify({collection.lower(): found, "page": 0, "page_size": size, "start": 0, "end": max(len(found) - 1, 0),
+                    "uri": uri, "first_page_uri": uri, "next_page_uri": None, "previous_page_uri": None})
+
+
+@bp.get("/Messages.json")
+def list_messages(account_sid: str) -> Response:
+    """The SMS to and from numbers (`To`, `From`), newest first."""
+    return _listed("message", "Messages", account_sid)
+
+
+@bp.get("/Calls.json")
+def list_calls(account_sid: str) -> Response:
+    """The calls to and from numbers (`To`, `From`), newest first."""
+    return _listed("call", "Calls", account_sid)
+
+
 @bp.get("/Messages/<sid>.json")
 def fetch_message(account_sid: str, sid: str) -> Response:
     """Fetch an SMS with its current status."""

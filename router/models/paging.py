@@ -22,12 +22,12 @@ class Page(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     line_number: Mapped[str] = mapped_column(String(20))
     policy_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(24), default="open")  # open, acknowledged
+    status: Mapped[str] = mapped_column(String(24), default="open")  # a router.paging.statuses.PageStatus
     opened_at: Mapped[dt.datetime]
     round: Mapped[int] = mapped_column(default=0)
     step: Mapped[int] = mapped_column(default=0)
     step_started_at: Mapped[dt.datetime | None]
-    # When the current step gives up waiting; None once escalation has run out (the page stays open).
+    # When the current step gives up waiting; None once escalation has run out (the page is exhausted).
     next_escalation_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     acknowledged_at: Mapped[dt.datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))  # person id
@@ -54,8 +54,11 @@ class Notification(Base):
     round: Mapped[int] = mapped_column(default=0)
     step: Mapped[int] = mapped_column(default=0)
     to_number: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(24), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(24), default="pending", index=True)  # a statuses.Delivery
     due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    # When a sender took it to send: after a crash, what Twilio has since is looked up before it goes again.
+    claimed_at: Mapped[dt.datetime | None]
+    body: Mapped[str | None] = mapped_column(Text)  # the SMS as it was sent (written when claimed)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     answered_by: Mapped[str | None] = mapped_column(String(24))  # Twilio's answering machine detection
     last_case_id: Mapped[int | None]  # the newest case an SMS named, so the next one tells only what is new
@@ -94,5 +97,6 @@ class InboundSms(Base):
     to_number: Mapped[str | None] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
     person_id: Mapped[str | None] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24), default="ignored", server_default="ignored")  # SmsOutcome
+    outcome: Mapped[str] = mapped_column(String(200))  # the same, in words, with the cases it named
     reply: Mapped[str | None] = mapped_column(Text)

@@ -1,10 +1,13 @@
-"""The engineer's page call: read the cases, take the key press, follow Twilio's statuses."""
+"""The engineer's page call: read the cases, take the key press, follow Twilio's statuses.
+
+Each view changes its page only through `router.paging.pages.change`, on the page locked for the request.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 
-from flask import abort, current_app, request
+from flask import abort, request
 
 from callflows.decision import Decision, FlowState
 from callflows.page import page_call as page_call_flow
@@ -14,15 +17,17 @@ from callflows.page import whisper_key as whisper_key_flow
 from router import db
 from router.calllog import call_ended
 from router.cases import find_case, record_response
-from router.escalation import acknowledge, escalate, move_on_if_nobody_answered
 from router.facts import phone_number
 from router.links import external_url
 from router.models import Notification
-from router.paging import advance_status, case_summary, open_pages_for, page_facts
+from router.paging import callbacks
+from router.paging.machine import Acknowledge, Escalate, Status, notifies
+from router.paging.messages import case_summary, page_facts
+from router.paging.pages import change, lock, lock_all, position_of, untaken_pages_for
+from router.paging.statuses import MACHINE_ANSWERS, Channel, Via, call_result, twilio_status
+from router.runtime import runtime
 from router.webhooks import bp
 from router.webhooks.replies import answer_once, twiml
-
-MACHINE = {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 
 
 def _key_url(notification_id: int):
@@ -31,40 +36,45 @@ def _key_url(notification_id: int):
     return url
 
 
-@bp.post("/voice/page/<int:notification_id>")
+@bp.post(callbacks.route(callbacks.PAGE_CALL))
 def page_call(notification_id: int):
     """The page call was answered, by the engineer or by their voicemail."""
-    machine = request.form.get("AnsweredBy") in MACHINE
+    machine = request.form.get("AnsweredBy") in MACHINE_ANSWERS
     return _page_step(notification_id, "page", lambda facts: (page_call_flow(facts, machine), None), machine)
 
 
-@bp.post("/voice/page/<int:notification_id>/key")
+@bp.post(callbacks.route(callbacks.PAGE_KEY))
 def page_key(notification_id: int):
     """The engineer pressed a key (or nothing) on the page call."""
     attempt = request.args.get("attempt", "0")
-    state = FlowState(attempt=int(attempt) if attempt.isdigit() else 0)
+    state = FlowState(attempt=min(int(attempt), 9) if attempt.isascii() and attempt.isdigit() else 0)
     digits = (request.form.get("Digits") or "").strip() or None
     return _page_step(notification_id, "page_key", lambda facts: page_key_flow(facts, digits, state))
 
 
 def _page_step(notification_id: int, step: str, decide, machine: bool = False):
-    support = current_app.extensions["support"]
-    escalated: list[int] = []
+    support = runtime().support
+    dispatch: list[int] = []
 
     def respond(session, now):
         notification = session.get(Notification, notification_id) or abort(404)
-        page = notification.page
-        others = [p for p in open_pages_for(session, notification.person_id) if p.id != page.id]
-        decision, action = decide(dataclasses.replace(page_facts(page, support), other_open_pages=len(others)))
-        if action == "acknowledge all":
-            for other in others:
-                acknowledge(other, notification.person_id, "voice", now)
-        if action in ("acknowledge", "acknowledge all") and not acknowledge(
-                page, notification.person_id, "voice", now):
-            decision = Decision("acknowledged already", decision.speech, decision.action)
+        person = notification.person_id
+        others = [p.id for p in untaken_pages_for(session, person) if p.id != notification.page_id]
+        pages = {p.id: p for p in lock_all(session, [notification.page_id, *others])}
+        page = pages[notification.page_id]
+        facts = dataclasses.replace(page_facts(page, support), other_open_pages=len(others))
+        decision, action = decide(facts)
+        events = []
+        if action in ("acknowledge", "acknowledge all"):
+            targets = [page.id, *others] if action == "acknowledge all" else [page.id]
+            events = [(pages[i], Acknowledge(person, Via.VOICE)) for i in targets]
         elif action == "escalate":
-            escalate(session, page, support, now, f"{notification.person_id} pressed 2")
-            escalated.append(page.id)
+            at = position_of(support.policy(page.policy_id), notification.round, notification.step)
+            events = [(page, Escalate(person, at, "pressed 2"))]
+        results = {p.id: change(session, p, event, support, now) for p, event in events}
+        if action in ("acknowledge", "acknowledge all") and not results.get(page.id):
+            decision = Decision("acknowledged already", decision.speech, decision.action)
+        dispatch.extend(page_id for page_id, commands in results.items() if notifies(commands))
         if machine:
             notification.answered_by = request.form.get("AnsweredBy", "")[:24]
         call = {"direction": "page", "line_number": page.line_number, "from_number": page.line_number,
@@ -72,44 +82,40 @@ def _page_step(notification_id: int, step: str, decide, machine: bool = False):
         return decision, _key_url(notification_id), call
 
     document = answer_once(step, respond)
-    for page_id in escalated:
-        current_app.extensions["dispatcher"].submit(page_id)
+    for page_id in dispatch:
+        runtime().dispatcher.submit(page_id)
     return twiml(document)
 
 
-@bp.post("/voice/page/<int:notification_id>/status")
+@bp.post(callbacks.route(callbacks.PAGE_STATUS))
 def page_status(notification_id: int):
     """Twilio's status callback for a page call: busy, no-answer, failed or voicemail move on at once."""
     status = request.form.get("CallStatus", "")
     return _notification_status(notification_id, status)
 
 
-@bp.post("/sms/status/<int:notification_id>")
+@bp.post(callbacks.route(callbacks.SMS_STATUS))
 def sms_status(notification_id: int):
     """Twilio's status callback for a page SMS: sent, delivered, undelivered, failed."""
     return _notification_status(notification_id, request.form.get("MessageStatus")
                                 or request.form.get("SmsStatus", ""))
 
 
-def _notification_status(notification_id: int, status: str):
-    support = current_app.extensions["support"]
-    now = current_app.extensions["clock"]()
+def _notification_status(notification_id: int, reported: str):
+    run = runtime()
+    now = run.now()
     session = db.session()
-    escalated = False
     with session.begin():
         notification = session.get(Notification, notification_id) or abort(404)
-        answered_by = request.form.get("AnsweredBy") or notification.answered_by
-        if notification.channel == "voice" and status == "completed" and answered_by in MACHINE:
-            status = "machine"  # voicemail took the call: not an acknowledgement, and nobody was reached
-        if status:
-            advance_status(session, notification_id, status, now)
-        if notification.channel == "voice":
-            if request.form.get("CallSid"):
-                call_ended(session, request.form["CallSid"], status, request.form.get("CallDuration"), now)
-            session.refresh(notification)
-            escalated = move_on_if_nobody_answered(session, notification.page, support, now)
-    if escalated:
-        current_app.extensions["dispatcher"].submit(notification.page_id)
+        page = lock(session, notification.page_id)
+        status = twilio_status(reported)
+        if status is not None and notification.channel == Channel.VOICE:
+            status = call_result(status, request.form.get("AnsweredBy") or notification.answered_by)
+        commands = change(session, page, Status(notification_id, status), run.support, now) if status else ()
+        if notification.channel == Channel.VOICE and request.form.get("CallSid"):
+            call_ended(session, request.form["CallSid"], reported[:24], request.form.get("CallDuration"), now)
+    if notifies(commands):
+        run.dispatcher.submit(notification.page_id)
     return "", 204
 
 
@@ -126,7 +132,7 @@ def whisper_key(case_number: int):
 
 
 def _whisper_step(case_number: int, step: str):
-    support = current_app.extensions["support"]
+    support = runtime().support
     voice = support.service.english_voice
 
     def respond(session, now):
@@ -139,8 +145,9 @@ def _whisper_step(case_number: int, step: str):
             decision, accepted = whisper_key_flow(summary, digits, voice)
             engineer = support.person_by_phone(phone_number(request.form.get("To")))
             if accepted and engineer:
-                if case.page is not None:
-                    acknowledge(case.page, engineer.id, "connect", now)
+                page = lock(session, case.page_id) if case.page_id else None
+                if page is not None:
+                    change(session, page, Acknowledge(engineer.id, Via.CONNECT), support, now)
                 record_response(case, engineer.id, now)
         call = {"direction": "page", "line_number": case.line_number, "case_id": case.id,
                 "from_number": phone_number(request.form.get("From")),

@@ -13,6 +13,7 @@ from callflows.twiml import StepUrl, render
 from router import db
 from router.calllog import answered_before, log_call, log_event, request_key
 from router.links import external_url
+from router.runtime import runtime
 
 Respond = Callable[[Session, dt.datetime], tuple[Decision, StepUrl, dict]]
 
@@ -44,7 +45,7 @@ def flow_state(args: dict) -> FlowState:
     """The state an action URL carried; anything odd falls back to defaults."""
     mode = args.get("mode") if args.get("mode") in ("open", "closed") else "open"
     attempt = args.get("attempt", "0")
-    support = current_app.extensions["support"]
+    support = runtime().support
     customer, pending = (args.get(key) if support.customer(args.get(key)) else None for key in ("customer", "pending"))
     leg = args.get("leg", "0")
     return FlowState(mode=mode, customer=customer, pending=pending,
@@ -58,7 +59,7 @@ def answer_once(step: str, respond: Respond) -> str:
     `respond(session, now)` decides, inside the request's transaction, and returns the
     decision, how to name its action URLs, and the call's fields for the call log.
     """
-    now = current_app.extensions["clock"]()
+    now = runtime().now()
     session = db.session()
     key = request_key(request)
     with session.begin():

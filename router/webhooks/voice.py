@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from pathlib import Path
 
-from flask import current_app, request
+from flask import request
 from sqlalchemy.exc import IntegrityError
 
 from callflows.decision import CallFacts, Decision, OpenCase
@@ -23,10 +22,11 @@ from router.calllog import (
     request_key,
 )
 from router.cases import apply_effects, case_facts, find_case, open_case
-from router.escalation import open_page
+from router.paging.pages import open_or_join
 from router.facts import call_facts, caller_input, live_connect_window, phone_number
 from router.webhooks import bp
 from router.webhooks.replies import flow_state, step_url, twiml
+from router.runtime import runtime
 from schedules import status
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def voice_status():
     session = db.session()
     with session.begin():
         call_ended(session, request.form.get("CallSid", ""), request.form.get("CallStatus", ""),
-                   request.form.get("CallDuration"), _clock()())
+                   request.form.get("CallDuration"), runtime().now())
     return "", 204
 
 
@@ -67,13 +67,9 @@ def voice_transcription():
     return "", 204
 
 
-def _clock():
-    return current_app.extensions["clock"]
-
-
 def _run_step(name: str):
-    support = current_app.extensions["support"]
-    now = _clock()()
+    support = runtime().support
+    now = runtime().now()
     facts = call_facts(support, request.form, flow_state(request.args), now)
     try:
         document, page_id = _decide_and_log(name, facts)
@@ -87,13 +83,13 @@ def _run_step(name: str):
         log.exception("step %s of call %s failed", name, request.form.get("CallSid"))
         return _fallback(name, facts)
     if page_id is not None:
-        current_app.extensions["dispatcher"].submit(page_id)
+        runtime().dispatcher.submit(page_id)
     return twiml(document)
 
 
 def _decide_and_log(name: str, facts: CallFacts) -> tuple[str, int | None]:
     """Run the step inside one transaction; returns the TwiML and a page to dispatch, if any."""
-    support = current_app.extensions["support"]
+    support = runtime().support
     session = db.session()
     key = request_key(request)
     with session.begin():
@@ -113,7 +109,7 @@ def _decide_and_log(name: str, facts: CallFacts) -> tuple[str, int | None]:
         if isinstance(outcome, OpenCase):
             case, joined = open_case(session, call, outcome, support, facts.at)
             if outcome.page:
-                page_id = open_page(session, case, support, facts.at, hold_calls=live_connect_window(facts)).id
+                page_id = open_or_join(session, case, support, facts.at, hold_calls=live_connect_window(facts)).id
             facts = dataclasses.replace(facts, case=case_facts(case, joined))
             outcome = step(facts, caller_input(request.form))
         apply_effects(session, call, outcome.effects, facts.at)
@@ -135,7 +131,7 @@ def _unknown_step(name: str, facts: CallFacts) -> Decision:
 
 def _fallback(name: str, facts: CallFacts):
     """The call goes on without the database: critical callers still reach the on-call engineer."""
-    support = current_app.extensions["support"]
+    support = runtime().support
     if on_critical_path(name, facts.state):
         _spool_critical(name, facts)
     engineer = None
@@ -146,9 +142,9 @@ def _fallback(name: str, facts: CallFacts):
 
 
 def _spool_critical(name: str, facts: CallFacts) -> None:
-    """Keep the critical request on disk so `router worker` records its case when the database is back."""
+    """Keep the critical request on disk so the paging worker records its case when the database is back."""
     try:
-        folder = Path(current_app.extensions["settings"].spool_dir)
+        folder = runtime().services.spool_dir
         spool.save(folder, name, request.form.to_dict(flat=True), facts.at)
     except OSError:
         log.exception("could not spool critical step %s of call %s", name, request.form.get("CallSid"))

@@ -6,6 +6,7 @@ import pytest
 
 from router import create_app
 from router.config import Settings
+from router.runtime import runtime
 from tests.web.helpers import ACCOUNT_SID, AUTH_TOKEN, Clock, Twilio, sao_paulo
 
 
@@ -30,8 +31,8 @@ def make_app(support, database_url, clock, tmp_path):
 
     yield make
     for app in apps:
-        app.extensions["dispatcher"].shutdown()
-        app.extensions["engine"].dispose()
+        runtime(app).dispatcher.shutdown()
+        runtime(app).services.engine.dispose()
 
 
 @pytest.fixture
@@ -59,9 +60,9 @@ def served_app(app, fake_twilio):
     from router.fake_twilio import BackgroundServer
 
     with BackgroundServer(app) as server:
-        app.config["PUBLIC_URL"] = server.url
+        runtime(app).services.public_url = server.url
         for line in ("+551130000000", "+12125550100"):
             fake_twilio.add_number(line, voice_url=f"{server.url}/voice/incoming", sms_url=f"{server.url}/sms/incoming")
         yield app
-        app.extensions["dispatcher"].shutdown()
+        runtime(app).dispatcher.shutdown()
         fake_twilio.network.shutdown()

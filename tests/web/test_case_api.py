@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from router.cli import cli
+from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE
 
@@ -98,18 +99,19 @@ def test_router_case_moves_and_shows_a_case(api_app, case_1001, database_url, mo
 
 def test_a_critical_case_shows_who_was_paged_and_how_fast_it_was_acknowledged(make_app, fake_twilio, clock):
     from router import db
-    from router.models import Page
     from tests.web.helpers import Twilio, sao_paulo
 
     app = make_app(twilio_api_base=fake_twilio.url, api_token=TOKEN)
     clock.at = sao_paulo("2026-11-28 03:00")
     Twilio(app.test_client()).call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1").records(9)
-    app.extensions["dispatcher"].shutdown()
+    runtime(app).dispatcher.shutdown()
     clock.at = sao_paulo("2026-11-28 03:02")
     with db.sessions(app)() as session, session.begin():  # Carla took it by SMS, two minutes later
-        from router.escalation import acknowledge
+        from router.paging.machine import Acknowledge
+        from router.paging.pages import change, lock
+        from router.paging.statuses import Via
 
-        acknowledge(session.get(Page, 1), "carla", "sms", clock())
+        change(session, lock(session, 1), Acknowledge("carla", Via.SMS), runtime(app).support, clock())
 
     body = _api(app, "get", "/api/cases/1001").json
     assert body["acknowledged"] == {"at": clock().isoformat(), "by": "Carla Mendes", "via": "sms",

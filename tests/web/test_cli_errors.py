@@ -12,6 +12,7 @@ from router import create_app, db
 from router.cli import cli
 from router.config import Settings
 from router.demo import demo_lock
+from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
 
 
@@ -137,14 +138,14 @@ def _older_revision() -> str:
 def test_health_fails_for_a_database_that_answers_but_is_not_at_this_versions_schema(support, database_url):
     app = create_app(_settings(database_url), support)
     try:
-        with app.extensions["engine"].begin() as connection:
+        with runtime(app).services.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = :old"), {"old": _older_revision()})
         answer = app.test_client().get("/health")
         assert answer.status_code == 503
         assert answer.json["database"] == "not migrated" and "run `router init-db`" in answer.json["problem"]
     finally:
-        with app.extensions["engine"].begin() as connection:
+        with runtime(app).services.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = :head"),
                                {"head": db._revisions()[0]})
-        app.extensions["dispatcher"].shutdown()
-        app.extensions["engine"].dispose()
+        runtime(app).dispatcher.shutdown()
+        runtime(app).services.engine.dispose()

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from router import db
-from router.engine import run_pass
+from router.paging.worker import run_pass
 from router.models import Notification, Page
+from router.runtime import runtime
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
 
 SATURDAY_NIGHT = sao_paulo("2026-11-28 03:00")
@@ -27,7 +28,7 @@ def _critical_call(twilio, clock):
     clock.at = SATURDAY_NIGHT
     twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1").records(15)
     # The test moves the clock by minutes at a time: let the immediate sends finish first, as they would.
-    twilio.client.application.extensions["dispatcher"].shutdown()
+    runtime(twilio.client.application).dispatcher.shutdown()
 
 
 def _reached(page: Page) -> list[tuple[int, int, str, str, dt.datetime]]:
@@ -44,7 +45,7 @@ def test_each_step_fires_at_its_deadline_then_the_repeat_then_the_fallback(app, 
     for minutes in (0, 4.99, 5, 6, 14.99, 15, 20, 30, 40, 60):
         clock.at = SATURDAY_NIGHT + dt.timedelta(minutes=minutes)
         with app.app_context():
-            run_pass(app)
+            run_pass(runtime(app).services)
     page = _page(app)
     assert _reached(page) == [
         (0, 0, "carla", "sms", _at(0)), (0, 0, "carla", "voice", _at(0)),       # step 1: the primary
@@ -57,7 +58,7 @@ def test_each_step_fires_at_its_deadline_then_the_repeat_then_the_fallback(app, 
     ]
     assert [e.kind for e in page.events] == ["opened", "step", "escalated", "step", "escalated", "step",
                                              "escalated", "step", "escalated", "step", "escalated", "exhausted"]
-    assert page.status == "open" and page.next_escalation_at is None  # escalation ran out; the page stays open
+    assert page.status == "exhausted" and page.next_escalation_at is None  # escalation ran out; untaken, it waits
     assert all(n.status != "pending" for n in page.notifications)
 
 
@@ -65,14 +66,14 @@ def test_an_acknowledgement_stops_everything(app, twilio, clock):
     _critical_call(twilio, clock)
     clock.at = SATURDAY_NIGHT + 5 * MINUTE
     with app.app_context():
-        run_pass(app)  # step 2: diego's call is due a minute later
+        run_pass(runtime(app).services)  # step 2: diego's call is due a minute later
     answer = twilio.post("/sms/incoming", MessageSid="SM" + "7" * 32, From="+5511970000004", To=BRAZIL_LINE,
                          Body="ACK 1001")
     assert "Acknowledged: case 1001 is yours." in answer.get_data(as_text=True)
     for minutes in (6, 15, 30, 90):
         clock.at = SATURDAY_NIGHT + minutes * MINUTE
         with app.app_context():
-            run_pass(app)
+            run_pass(runtime(app).services)
     page = _page(app)
     assert (page.status, page.acknowledged_by, page.acknowledged_via) == ("acknowledged", "diego", "sms")
     assert max(n.round for n in page.notifications) == 0 and page.next_escalation_at is None
@@ -109,20 +110,42 @@ def test_nobody_on_call_goes_to_the_next_step_at_once(make_app, fake_twilio, clo
     assert {n.person_id for n in page.notifications} == {"diego", "gabriel"}
 
 
-def test_a_worker_that_died_while_sending_is_replaced_without_sending_twice(app, twilio, clock, fake_twilio):
-    _critical_call(twilio, clock)
+def _left_sending(app, clock, channel: str) -> int:
+    """A notification its sender claimed 31 s ago and never recorded: the sender died in between."""
     with db.sessions(app)() as session, session.begin():
-        stuck = session.scalars(select(Notification).where(Notification.channel == "voice")).one()
-        stuck.status, stuck.updated_at = "sending", clock() - dt.timedelta(seconds=31)
-    sent_before = len(fake_twilio.calls())
-    clock.at = SATURDAY_NIGHT + 5 * MINUTE
+        stuck = session.scalars(select(Notification).where(Notification.channel == channel)).one()
+        stuck.status, stuck.twilio_sid, stuck.sent_at = "sending", None, None
+        stuck.claimed_at = clock() - dt.timedelta(seconds=31)
+        return stuck.id
+
+
+def test_a_send_its_dead_sender_never_made_goes_again_once(app, twilio, clock, fake_twilio):
+    _critical_call(twilio, clock)
+    runtime(app).dispatcher.shutdown()
+    fake_twilio.reset()  # Twilio never got carla's call: forget that it did
+    stuck = _left_sending(app, clock, "voice")
     with app.app_context():
-        summary = run_pass(app)
-    assert summary["stuck notifications failed"] == 1 and summary["pages escalated"] == 1
+        summary = run_pass(runtime(app).services)
+    assert summary["stuck notifications settled"] == 1 and summary["notifications sent"] == 1
+    assert [c["to"] for c in fake_twilio.calls()] == ["+5511970000003"]
     page = _page(app)
-    assert next(n for n in page.notifications if n.id == stuck.id).status == "failed"
-    assert len(fake_twilio.calls()) == sent_before + 1  # only step 2's gabriel: diego's call is a minute later
-    assert (page.round, page.step) == (0, 1)
+    assert next(n for n in page.notifications if n.id == stuck).twilio_sid == fake_twilio.calls()[0]["sid"]
+    assert "voice to carla: its sender stopped before Twilio took it; sent again" in [e.detail for e in page.events]
+    run_pass(runtime(app).services)
+    assert len(fake_twilio.calls()) == 1  # and never a second time
+
+
+def test_a_send_its_dead_sender_made_is_found_at_twilio_and_not_made_again(app, twilio, clock, fake_twilio):
+    _critical_call(twilio, clock)
+    runtime(app).dispatcher.shutdown()
+    [placed] = fake_twilio.calls()
+    stuck = _left_sending(app, clock, "voice")  # Twilio placed it; the sender died before writing so
+    summary = run_pass(runtime(app).services)
+    assert summary["stuck notifications settled"] == 1 and summary["notifications sent"] == 0
+    assert fake_twilio.calls() == [placed]
+    page = _page(app)
+    assert next(n for n in page.notifications if n.id == stuck).twilio_sid == placed["sid"]
+    assert "found" in [e.kind for e in page.events]
 
 
 def test_an_engineer_is_not_called_again_within_the_quiet_interval(make_app, fake_twilio, clock, tmp_path):
@@ -137,7 +160,7 @@ def test_an_engineer_is_not_called_again_within_the_quiet_interval(make_app, fak
     for minutes in (5, 15):
         clock.at = SATURDAY_NIGHT + minutes * MINUTE
         with app.app_context():
-            run_pass(app)
+            run_pass(runtime(app).services)
     page = _page(app)
     repeat = {n.channel: n for n in page.notifications if (n.round, n.person_id) == (1, "carla")}
     assert repeat["sms"].due_at == _at(15)      # the SMS goes out with the step

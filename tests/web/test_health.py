@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from router import db
 from router.cli import cli
-from router.engine import beat, work
+from router.paging.worker import beat, work
 from router.models import Notification, Page
+from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
 from tests.web.helpers import BRAZIL_LINE
 
@@ -28,7 +29,7 @@ def test_the_engine_is_failing_until_a_worker_makes_a_pass(app, clock):
                                        "pages will not escalate"]
 
     started = clock()
-    beat(app, "host:1", started)
+    beat(runtime(app).services, "host:1", started)
     ok = client.get("/health/engine")
     assert (ok.status_code, ok.json["workers_running"], ok.json["problems"]) == (200, 1, [])
     assert ok.json["last_pass"] == started.isoformat()
@@ -45,7 +46,7 @@ def test_the_engine_is_failing_when_notifications_or_escalations_are_overdue(app
         session.add(Notification(page=page, person_id="carla", channel="sms", to_number="+5511970000003",
                                  status="pending", due_at=now - dt.timedelta(minutes=1), created_at=now,
                                  updated_at=now))
-    beat(app, "host:1", now)
+    beat(runtime(app).services, "host:1", now)
     answer = app.test_client().get("/health/engine")
     assert answer.status_code == 503
     assert answer.json["problems"] == ["1 notifications overdue by more than 30 s",
@@ -55,15 +56,15 @@ def test_the_engine_is_failing_when_notifications_or_escalations_are_overdue(app
 def test_the_engine_reports_a_failing_pass_and_goes_on(app, monkeypatch):
     stop, reported, passes = threading.Event(), [], []
 
-    def run_pass(app):
+    def run_pass(services):
         passes.append(1)
         if len(passes) == 1:
             raise OSError("database is down")
         stop.set()  # the second pass worked: enough
         return {"notifications sent": 2}
 
-    monkeypatch.setattr("router.engine.run_pass", run_pass)
-    work(app, 0.01, stop, reported.append)
+    monkeypatch.setattr("router.paging.worker.run_pass", run_pass)
+    work(runtime(app).services, 0.01, stop, reported.append)
 
     assert reported == ["pass failed, trying again in 0.01 s: OSError('database is down')", "2 notifications sent"]
     assert app.test_client().get("/health/engine").json["workers_running"] == 1  # the good pass beat
@@ -85,7 +86,7 @@ def test_an_open_page_that_reached_nobody_is_a_problem(app, clock):
     now = clock()
     with db.sessions(app)() as session, session.begin():  # nobody on call and no fallback: no notification
         session.add(Page(line_number=BRAZIL_LINE, policy_id="critical-brazil", status="open", opened_at=now))
-    beat(app, "host:1", now)
+    beat(runtime(app).services, "host:1", now)
     answer = app.test_client().get("/health/engine")
     assert answer.status_code == 503 and answer.json["pages_reaching_nobody"] == 1
     assert answer.json["problems"] == ["1 open pages reached nobody (no one on call, no fallback)"]

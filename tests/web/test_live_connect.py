@@ -10,6 +10,7 @@ from router import db
 from router.config import load_config
 from router.fake_twilio import BackgroundServer, Script
 from router.models import Case, Page
+from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
 
@@ -24,10 +25,10 @@ def connect_app(make_app, fake_twilio, tmp_path, clock):
     app = make_app(twilio_api_base=fake_twilio.url, config=load_config(path))
     clock.at = sao_paulo("2026-11-28 03:00")
     with BackgroundServer(app) as server:
-        app.config["PUBLIC_URL"] = server.url
+        runtime(app).services.public_url = server.url
         fake_twilio.add_number(BRAZIL_LINE, voice_url=f"{server.url}/voice/incoming", sms_url=f"{server.url}/sms/incoming")
         yield app, server
-        app.extensions["dispatcher"].shutdown()
+        runtime(app).dispatcher.shutdown()
         fake_twilio.network.shutdown()
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from router import db
 from router.config import load_config
-from router.engine import run_pass
-from router.escalation import open_page
+from router.paging.worker import run_pass
+from router.paging.pages import open_or_join
 from router.models import Case, Notification
+from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
 from tests.web.helpers import BRAZIL_LINE, sao_paulo
 
@@ -30,7 +31,7 @@ def paging(make_app, fake_twilio, clock, tmp_path):
         assert "\nbundle_minutes = 1\n" in example
         config.write_text(example.replace("\nbundle_minutes = 1\n", f"\nbundle_minutes = {bundle_minutes}\n"))
         app = make_app(twilio_api_base=fake_twilio.url, config=load_config(config))
-        app.extensions["dispatcher"].shutdown()
+        runtime(app).dispatcher.shutdown()
         return Paging(app, clock)
 
     return make
@@ -39,7 +40,7 @@ def paging(make_app, fake_twilio, clock, tmp_path):
 class Paging:
     def __init__(self, app, clock) -> None:
         self.app, self.clock = app, clock
-        self.sessions, self.support = db.sessions(app), app.extensions["support"]
+        self.sessions, self.support = db.sessions(app), runtime(app).support
 
     def case(self, seconds: float, customer: str | None) -> None:
         """A critical case opened `seconds` after 03:00, paged (it opens or joins the page)."""
@@ -50,12 +51,12 @@ class Paging:
                         first_response_due=at, caller_number="+5511911110000")
             session.add(case)
             session.flush()
-            open_page(session, case, self.support, at)
+            open_or_join(session, case, self.support, at)
 
     def worker(self, seconds: float) -> None:
         self.clock.at = SATURDAY_NIGHT + seconds * SECOND
         with self.app.app_context():
-            run_pass(self.app)
+            run_pass(runtime(self.app).services)
 
     def notifications(self) -> list[Notification]:
         with self.sessions() as session:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from router import db
 from router.models import InboundSms, Notification, Page
+from router.runtime import runtime
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
 
 CARLA = "+5511970000003"  # on call for the Brazilian line in the week of 2026-11-23
@@ -114,12 +115,12 @@ def test_a_page_call_answered_after_an_sms_ack_says_who_took_it(served_app, twil
 
 def _passes(app, clock, *seconds: float) -> None:
     """The worker's passes at these many seconds after Saturday 03:00."""
-    from router.engine import run_pass
+    from router.paging.worker import run_pass
 
     for second in seconds:
         clock.at = sao_paulo("2026-11-28 03:00") + dt.timedelta(seconds=second)
         with app.app_context():
-            run_pass(app)
+            run_pass(runtime(app).services)
 
 
 def test_a_notification_twilio_refuses_for_a_moment_goes_out_15_s_later(served_app, twilio, clock, fake_twilio):
@@ -127,7 +128,7 @@ def test_a_notification_twilio_refuses_for_a_moment_goes_out_15_s_later(served_a
     fake_twilio.add_number(CARLA, answer="human")
     fake_twilio.refuse_next(2)  # a short Twilio outage: the page's SMS and call are both refused
     _critical_call(twilio, clock)
-    app.extensions["dispatcher"].shutdown()  # waits for the first attempts
+    runtime(app).dispatcher.shutdown()  # waits for the first attempts
     waiting = _page(app).notifications
     assert [(n.status, n.attempts) for n in waiting] == [("pending", 1)] * 2
     assert all(n.error.endswith("Unable to create record: Service Unavailable") for n in waiting)
@@ -148,7 +149,7 @@ def test_a_notification_twilio_cannot_take_after_3_attempts_fails_and_the_page_m
     call = Twilio(app.test_client()).call(ACME_CONTACT, BRAZIL_LINE)
     clock.at = sao_paulo("2026-11-28 03:00")
     call.arrives().presses("1").presses("1").records(5).hears("The on-call engineer has been paged")
-    app.extensions["dispatcher"].shutdown()  # waits for the first attempts
+    runtime(app).dispatcher.shutdown()  # waits for the first attempts
     _passes(app, clock, 15, 30)
 
     page = _page(app)
@@ -216,7 +217,7 @@ def test_pressing_2_on_the_page_call_escalates_now(served_app, twilio, clock, fa
 
 def test_the_callers_transcribed_description_is_kept_and_read_on_later_page_calls(
         served_app, clock, fake_twilio):
-    from router.engine import run_pass
+    from router.paging.worker import run_pass
     from router.fake_twilio import Script
     from router.models import Case
 
@@ -231,7 +232,7 @@ def test_the_callers_transcribed_description_is_kept_and_read_on_later_page_call
     for minutes in (5, 15):  # step 2, then the repeat round calls Carla again
         clock.at = start + dt.timedelta(minutes=minutes)
         with served_app.app_context():
-            run_pass(served_app)
+            run_pass(runtime(served_app).services)
     def second_call_to_carla():
         calls = [c for c in fake_twilio.calls() if c["to"] == CARLA]
         return len(calls) == 2 and fake_twilio.transcript(calls[-1]["sid"])
@@ -244,7 +245,7 @@ def test_a_lost_status_callback_is_made_up_by_asking_twilio(app, twilio, clock, 
     """The web tier missed Twilio's callbacks (here: nothing serves them): the worker asks Twilio two minutes on."""
     fake_twilio.add_number(CARLA, answer="no-answer")
     _critical_call(twilio, clock)
-    app.extensions["dispatcher"].shutdown()
+    runtime(app).dispatcher.shutdown()
     fake_twilio.wait_until(lambda: [c for c in fake_twilio.calls() if c["status"] == "no-answer"])
     assert {n.status for n in _page(app).notifications} == {"queued"}  # no callback came through
     _passes(app, clock, 119)

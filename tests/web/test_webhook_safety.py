@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from router import db
 from router.config import ServiceConfig
 from router.models import Call, CallEvent, Case, Page
+from router.runtime import runtime
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
 
 WEBHOOKS = ["/voice/incoming", "/voice/step/menu", "/voice/status", "/voice/page/1",
@@ -96,7 +97,7 @@ def test_when_the_database_fails_a_critical_caller_is_dialled_straight_to_the_on
         app, twilio, clock):
     clock.at = sao_paulo("2026-11-28 03:00")
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1")
-    app.extensions["dispatcher"].shutdown()  # the page it sent is not this test's business
+    runtime(app).dispatcher.shutdown()  # the page it sent is not this test's business
     app.extensions["db"].configure(bind=_broken_engine())
     call.records(10).hears("connect you to the on-call engineer")
     assert [n.text for n in call.twiml.one("Dial").findall("Number")] == ["+5511970000003"]
@@ -112,12 +113,12 @@ def test_a_critical_call_the_database_missed_is_recorded_from_the_spool_once_it_
     working = app.extensions["db"].kw["bind"]
     app.extensions["db"].configure(bind=_broken_engine())
     call.presses("1").hears("connect you to the on-call engineer")  # confirmed: the case cannot be stored
-    folder = Path(app.extensions["settings"].spool_dir)
+    folder = Path(runtime(app).settings.spool_dir)
     assert len(list(folder.glob("*.json"))) == 1
     app.extensions["db"].configure(bind=working)
-    support = app.extensions["support"]
-    [page_id] = spool.replay(folder, db.sessions(app), support)
-    assert spool.replay(folder, db.sessions(app), support) == []  # recorded once
+    support = runtime(app).support
+    [page_id] = spool.replay(runtime(app).services)
+    assert spool.replay(runtime(app).services) == []  # recorded once
     with db.sessions(app)() as session:
         page = session.get(Page, page_id)
         [case] = page.cases

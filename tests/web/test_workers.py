@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from router import db
-from router.engine import run_pass
-from router.escalation import escalate_due
+from router.paging.worker import run_pass
+from router.paging.worker import escalate_due
 from router.models import Notification, PageEvent
+from router.runtime import runtime
 from tests.web.helpers import BRAZIL_LINE, Twilio, sao_paulo
 
 
@@ -23,7 +24,7 @@ from tests.web.helpers import BRAZIL_LINE, Twilio, sao_paulo
 def workers_app(make_app, fake_twilio, clock):
     """The app with the web process's immediate sending off: the workers do it all."""
     app = make_app(twilio_api_base=fake_twilio.url)
-    app.extensions["dispatcher"].shutdown()
+    runtime(app).dispatcher.shutdown()
     clock.at = sao_paulo("2026-11-28 03:00")
     return app
 
@@ -64,7 +65,7 @@ def test_two_workers_never_send_a_notification_twice(workers_app, fake_twilio, c
     def worker() -> None:
         for _ in range(3):
             with workers_app.app_context():
-                run_pass(workers_app)
+                run_pass(runtime(workers_app).services)
 
     for minutes in (0, 5, 6, 15, 20, 21, 30):  # every step of the policy, its repeat and the fallback
         clock.at = start + dt.timedelta(minutes=minutes)
@@ -81,9 +82,9 @@ def test_two_workers_never_send_a_notification_twice(workers_app, fake_twilio, c
 def test_two_workers_escalate_a_timed_out_page_once(workers_app, clock):
     _critical_calls(workers_app, 3, clock)
     clock.at += dt.timedelta(minutes=5)
-    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
+    sessions, support = db.sessions(workers_app), runtime(workers_app).support
     escalated: list[int] = []
-    _side_by_side(4, lambda: escalated.extend(escalate_due(sessions, support, clock)))
+    _side_by_side(4, lambda: escalated.extend(escalate_due(runtime(workers_app).services)))
     with db.sessions(workers_app)() as session:
         kinds = Counter(e.kind for e in session.scalars(select(PageEvent)))
     # Two customers' cases (the third call joined ACME's case) on one page, escalated once.
@@ -92,11 +93,11 @@ def test_two_workers_escalate_a_timed_out_page_once(workers_app, clock):
 
 
 def test_two_critical_cases_opening_pages_at_the_same_moment_share_one_page(make_app, fake_twilio, clock):
-    from router.escalation import open_page
+    from router.paging.pages import open_or_join
     from router.models import Case, Page
 
     app = make_app(twilio_api_base=fake_twilio.url)
-    sessions, support = db.sessions(app), app.extensions["support"]
+    sessions, support = db.sessions(app), runtime(app).support
     at = clock()
     with sessions() as session, session.begin():
         for customer in ("acme-retail", "globex"):
@@ -106,14 +107,14 @@ def test_two_critical_cases_opening_pages_at_the_same_moment_share_one_page(make
 
     def first() -> None:  # opens a page and holds its transaction open for a moment
         with sessions() as session, session.begin():
-            open_page(session, session.get(Case, 1), support, at)
+            open_or_join(session, session.get(Case, 1), support, at)
             first_open.set()
             release.wait(timeout=2)
 
     def second() -> None:  # arrives meanwhile: must wait, then find the first page
         first_open.wait(timeout=2)
         with sessions() as session, session.begin():
-            open_page(session, session.get(Case, 2), support, at)
+            open_or_join(session, session.get(Case, 2), support, at)
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
@@ -131,20 +132,18 @@ def test_two_critical_cases_opening_pages_at_the_same_moment_share_one_page(make
 def test_calls_of_two_pages_opened_at_once_still_keep_the_quiet_interval(workers_app, fake_twilio, clock, workers):
     """Pages of two policies, scheduled together, each saw no call to Carla: the sender spaces them."""
     from router.models import Page
-    from router.paging import send_due
+    from router.paging.sender import send_due
 
-    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
+    sessions, support = db.sessions(workers_app), runtime(workers_app).support
     now = clock()
     with sessions() as session, session.begin():
         for policy in ("critical-brazil", "another-policy"):
             page = Page(line_number=BRAZIL_LINE, policy_id=policy, status="open", opened_at=now)
             session.add(Notification(page=page, person_id="carla", channel="voice", to_number="+5511970000003",
                                      status="pending", due_at=now, created_at=now, updated_at=now))
-    client = workers_app.extensions["twilio"]
-
     def worker() -> None:
         with workers_app.app_context():
-            send_due(sessions, client, support, clock)
+            send_due(runtime(workers_app).services)
 
     _side_by_side(workers, worker)
 
@@ -156,9 +155,9 @@ def test_calls_of_two_pages_opened_at_once_still_keep_the_quiet_interval(workers
 
 def test_a_call_due_within_the_quiet_interval_of_one_already_placed_waits(workers_app, fake_twilio, clock):
     from router.models import Page
-    from router.paging import send_due
+    from router.paging.sender import send_due
 
-    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
+    sessions, support = db.sessions(workers_app), runtime(workers_app).support
     now = clock()
     placed = now - dt.timedelta(seconds=30)
     with sessions() as session, session.begin():
@@ -169,7 +168,7 @@ def test_a_call_due_within_the_quiet_interval_of_one_already_placed_waits(worker
                                      sent_at=placed if sid else None, due_at=placed if sid else now,
                                      created_at=placed, updated_at=now))
     with workers_app.app_context():
-        assert send_due(sessions, workers_app.extensions["twilio"], support, clock) == 0
+        assert send_due(runtime(workers_app).services) == 0
 
     assert fake_twilio.calls() == []
     with sessions() as session:
@@ -179,10 +178,10 @@ def test_a_call_due_within_the_quiet_interval_of_one_already_placed_waits(worker
 
 def test_a_case_joining_while_a_worker_escalates_the_page_never_deadlocks(workers_app, clock):
     """The join locks the page's waiting SMS; the escalation cancels it: each waits for the other, never both."""
-    from router.escalation import open_page
+    from router.paging.pages import open_or_join
     from router.models import Case, Page
 
-    sessions, support = db.sessions(workers_app), workers_app.extensions["support"]
+    sessions, support = db.sessions(workers_app), runtime(workers_app).support
     _critical_calls(workers_app, 1, clock)
     errors: list[BaseException] = []
     for round_ in range(4):
@@ -198,13 +197,13 @@ def test_a_case_joining_while_a_worker_escalates_the_page_never_deadlocks(worker
         def join() -> None:
             try:
                 with sessions() as session, session.begin():
-                    open_page(session, session.get(Case, case_id), support, now)
+                    open_or_join(session, session.get(Case, case_id), support, now)
             except BaseException as error:  # noqa: BLE001 - collected, asserted below
                 errors.append(error)
 
         def escalate() -> None:
             try:
-                escalate_due(sessions, support, clock)
+                escalate_due(runtime(workers_app).services)
             except BaseException as error:  # noqa: BLE001
                 errors.append(error)
 
@@ -216,5 +215,5 @@ def test_a_case_joining_while_a_worker_escalates_the_page_never_deadlocks(worker
             thread.join()
     assert errors == []
     with sessions() as session:
-        assert len(session.scalars(select(Page)).all()) == 1
-        assert len(session.scalars(select(Case).where(Case.page_id.is_not(None))).all()) == 5
+        # The last case came 40 minutes after the page opened, past group_minutes (30): a page of its own.
+        assert [len(p.cases) for p in session.scalars(select(Page).order_by(Page.id))] == [4, 1]

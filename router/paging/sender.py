@@ -1,0 +1,170 @@
+"""Sending a page's notifications: claim one, commit, ask Twilio, record what it answered.
+
+No transaction is open while Twilio is asked: a notification is claimed
+(`sending`, with `claimed_at` and the SMS text) in one short transaction, sent,
+and recorded in another. One at a time, so a sender killed half way leaves at
+most the one in flight, which `recovery.recover_stuck` looks up at Twilio
+before it goes again. Only notifications of pages nobody has taken are claimed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from requests import RequestException
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from router.models import Notification, Page
+from router.paging import callbacks, locks
+from router.paging.machine import SendFailed, Status
+from router.paging.messages import sms_text
+from router.paging.pages import change, lock
+from router.paging.services import Services
+from router.paging.statuses import Channel, Delivery, PageStatus, twilio_status
+
+log = logging.getLogger(__name__)
+CANDIDATES = 20  # notifications looked at per claim, past those a quiet interval holds back
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed notification, as plain data for the request to Twilio."""
+
+    id: int
+    page_id: int
+    channel: Channel
+    to: str
+    sender: str  # the line's number
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Twilio answered a request to send: its SID and status, or the error and whether it may pass."""
+
+    sid: str | None
+    status: Delivery
+    error: str | None = None
+    temporary: bool = False  # Twilio down, overloaded or unreachable: worth trying again
+
+
+def send_due(services: Services, page_id: int | None = None, limit: int = 100) -> int:
+    """Send what is due now (of one page, or of all); returns how many Twilio took."""
+    sent = 0
+    for _ in range(limit):
+        outgoing = claim(services, page_id)
+        if outgoing is None:
+            break
+        answer = deliver(services, outgoing)
+        record(services, outgoing, answer)
+        sent += answer.sid is not None
+    return sent
+
+
+def claim(services: Services, page_id: int | None = None) -> Outgoing | None:
+    """Take the next notification due, if any, for this sender alone (rows another holds are skipped)."""
+    with services.sessions() as session, session.begin():
+        now = services.clock()
+        query = (select(Notification.id, Notification.page_id).join(Page, Page.id == Notification.page_id)
+                 .where(Notification.status == Delivery.PENDING, Notification.due_at <= now,
+                        Page.status != PageStatus.ACKNOWLEDGED)
+                 .order_by(Notification.due_at, Notification.id).limit(CANDIDATES))
+        if page_id is not None:
+            query = query.where(Notification.page_id == page_id)
+        for notification_id, candidate_page in session.execute(query).all():
+            outgoing = _take(session, services, notification_id, candidate_page, now)
+            if outgoing is not None:
+                return outgoing
+    return None
+
+
+def _take(session: Session, services: Services, notification_id: int, page_id: int,
+          now: dt.datetime) -> Outgoing | None:
+    # The page first (shared: senders claim side by side; an acknowledgement or escalation waits), then the row.
+    page = session.scalars(select(Page).where(Page.id == page_id, Page.status != PageStatus.ACKNOWLEDGED)
+                           .with_for_update(read=True).execution_options(populate_existing=True)).first()
+    notification = page and session.scalars(
+        select(Notification).where(Notification.id == notification_id, Notification.status == Delivery.PENDING)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
+    if page is None or notification is None:
+        return None
+    if notification.channel == Channel.VOICE and _within_quiet_interval(session, services, notification, now):
+        return None
+    body = None
+    if notification.channel == Channel.SMS:
+        body, notification.last_case_id = sms_text(session, notification, page, services.support)
+        if body is None:
+            notification.status, notification.error = Delivery.CANCELED, "no case joined since the last message"
+            notification.updated_at = now
+            return None
+    notification.status, notification.claimed_at, notification.body, notification.updated_at = (
+        Delivery.SENDING, now, body, now)
+    return Outgoing(notification.id, page.id, Channel(notification.channel), notification.to_number,
+                    page.line_number, body)
+
+
+def _within_quiet_interval(session: Session, services: Services, notification: Notification,
+                           now: dt.datetime) -> bool:
+    """A call within the person's quiet interval waits (it stays pending, due when the interval ends).
+
+    Calls are spaced when they are planned, but two pages opening at once on different policies cannot
+    see each other's calls: this last look, under a per-person lock, can.
+    """
+    quiet = dt.timedelta(minutes=services.support.paging.quiet_minutes)
+    if not quiet:
+        return False
+    locks.hold(session, f"person:{notification.person_id}")
+    previous = session.scalar(
+        select(func.max(func.coalesce(Notification.sent_at, Notification.updated_at)))
+        .where(Notification.person_id == notification.person_id, Notification.channel == Channel.VOICE,
+               Notification.id != notification.id,
+               Notification.twilio_sid.is_not(None) | (Notification.status == Delivery.SENDING)))
+    if previous is None or now >= previous + quiet:
+        return False
+    notification.due_at = previous + quiet
+    return True
+
+
+def deliver(services: Services, outgoing: Outgoing) -> Answer:
+    """Ask Twilio to send one notification (no transaction is open)."""
+    client = services.twilio
+    try:
+        if outgoing.channel == Channel.SMS:
+            resource = client.messages.create(
+                to=outgoing.to, from_=outgoing.sender, body=outgoing.body,
+                status_callback=services.callback(callbacks.SMS_STATUS, outgoing.id))
+        else:
+            resource = client.calls.create(
+                # Wait for the greeting's beep, so the short message lands in the voicemail, not over it.
+                to=outgoing.to, from_=outgoing.sender, machine_detection="DetectMessageEnd",
+                url=services.callback(callbacks.PAGE_CALL, outgoing.id),
+                status_callback=services.callback(callbacks.PAGE_STATUS, outgoing.id),
+                status_callback_event=["initiated", "ringing", "answered", "completed"])
+    except (TwilioException, RequestException) as exc:
+        log.error("notification %s failed: %s", outgoing.id, exc)
+        temporary = isinstance(exc, RequestException) or (
+            isinstance(exc, TwilioRestException) and (exc.status >= 500 or exc.status == 429))
+        return Answer(None, Delivery.FAILED, str(exc)[:300], temporary)
+    return Answer(resource.sid, twilio_status(resource.status) or Delivery.QUEUED)
+
+
+def record(services: Services, outgoing: Outgoing, answer: Answer) -> None:
+    """Keep what Twilio answered; a refusal is retried, or fails and may move the page on."""
+    with services.sessions() as session, session.begin():
+        now = services.clock()
+        page = lock(session, outgoing.page_id)
+        if page is None:
+            return
+        if answer.sid is not None:
+            session.execute(update(Notification).where(Notification.id == outgoing.id).values(
+                twilio_sid=answer.sid, sent_at=now, error=None, attempts=Notification.attempts + 1, updated_at=now))
+            change(session, page, Status(outgoing.id, answer.status), services.support, now)
+            return
+        change(session, page, SendFailed(outgoing.id, answer.temporary, answer.error or "refused"),
+               services.support, now)
+        # What it would have told was not told: the next SMS names those cases again.
+        session.execute(update(Notification).where(Notification.id == outgoing.id).values(last_case_id=None))

@@ -1,0 +1,82 @@
+"""The paging worker's loop, as `router serve` and `router worker` run it every second, and its heartbeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import delete, select
+
+from router import spool
+from router.models import Page, WorkerBeat
+from router.paging.machine import TimedOut
+from router.paging.pages import change
+from router.paging.recovery import poll_silent, recover_stuck
+from router.paging.sender import send_due
+from router.paging.services import Services
+from router.paging.statuses import PageStatus
+
+FORGET_WORKERS_AFTER = dt.timedelta(days=1)  # a stopped worker's beat is kept a day, for the health check
+
+
+def run_pass(services: Services) -> dict[str, int]:
+    """Record spooled critical calls, escalate timed-out pages, settle stuck sends, send what is due, ask
+    Twilio about notifications gone silent; returns the counts."""
+    recorded = spool.replay(services)
+    escalated = escalate_due(services)
+    stuck = recover_stuck(services)
+    sent = send_due(services)
+    polled = poll_silent(services)
+    return {"spooled calls recorded": len(recorded), "pages escalated": len(escalated),
+            "stuck notifications settled": stuck, "notifications sent": sent, "silent notifications polled": polled}
+
+
+def escalate_due(services: Services, limit: int = 50) -> list[int]:
+    """Escalate every page whose step has timed out; returns their ids. Pages another holds are skipped."""
+    with services.sessions() as session, session.begin():
+        now = services.clock()
+        pages = session.scalars(select(Page).where(Page.status == PageStatus.OPEN, Page.next_escalation_at <= now)
+                                .order_by(Page.next_escalation_at).limit(limit)
+                                .with_for_update(skip_locked=True).execution_options(populate_existing=True)).all()
+        for page in pages:
+            change(session, page, TimedOut(), services.support, now)
+        return [page.id for page in pages]
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    """What a pass did, e.g. "1 pages escalated, 3 notifications sent"."""
+    return ", ".join(f"{count} {what}" for what, count in summary.items() if count)
+
+
+def beat(services: Services, worker: str, started_at: dt.datetime) -> None:
+    """Write that `worker` has just made a pass (and forget workers silent for a day)."""
+    now = services.clock()
+    with services.sessions() as session, session.begin():
+        row = session.get(WorkerBeat, worker)
+        if row is None:
+            session.add(WorkerBeat(worker=worker, started_at=started_at, last_pass_at=now))
+        else:
+            row.last_pass_at = now
+        session.execute(delete(WorkerBeat).where(WorkerBeat.last_pass_at < now - FORGET_WORKERS_AFTER))
+
+
+def work(services: Services, interval: float, stop: threading.Event, report: Callable[[str], None]) -> None:
+    """Make a pass every `interval` seconds until `stop` is set, beating after each.
+
+    A pass that fails (the database or Twilio down) is reported and tried again: the worker never stops for it.
+    """
+    worker = f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:120]
+    started = services.clock()
+    while not stop.is_set():
+        try:
+            summary = run_pass(services)
+            beat(services, worker, started)
+        except Exception as exc:  # noqa: BLE001 - reported; the next pass tries again
+            report(f"pass failed, trying again in {interval:g} s: {exc!r}"[:500])
+        else:
+            if any(summary.values()):
+                report(summary_line(summary))
+        stop.wait(interval)
