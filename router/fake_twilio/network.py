@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from .call import API_VERSION, Script, new_sid
 from .delivery import connect_call, deliver_message
+from .gate import Gate
 from .ledger import Ledger
 from .player import DEFAULT_API_URL, play_call
 from .resources import (
@@ -61,6 +61,7 @@ class PhoneNetwork:
         self.workers = Workers(lambda text: self.ledger.record("error", text=text))
         self._outage_lock = threading.Lock()
         self._refusals_left = 0
+        self.gate = Gate()  # hold() it, and the REST API hangs until release()
 
     def refuse_next(self, requests: int) -> None:
         """Answer the next `requests` Messages/Calls requests 503, as Twilio does in an outage."""

@@ -60,7 +60,8 @@ class FakeTwilio:
         """Hang up live calls, wait (bounded) for background work, stop serving."""
         if self._server is None:
             return
-        # Background work may still call the REST API, so it ends first.
+        # Background work may still call the REST API, so it ends first; nothing waits at a held gate.
+        self.network.gate.release()
         self.network.shutdown(timeout)
         self._server.stop()
         self._server = None
@@ -72,6 +73,14 @@ class FakeTwilio:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    def hold(self) -> None:
+        """Make the REST API hang: every request waits until `release()` (at most a minute)."""
+        self.network.gate.hold()
+
+    def release(self) -> None:
+        """Let the requests held by `hold()` go on, and the next ones through at once."""
+        self.network.gate.release()
 
     def add_number(self, number: str, **behaviour: Any) -> Phone:
         """Register how ``number`` behaves (see ``Phone`` for the keywords)."""

@@ -285,7 +285,7 @@ def _join(plan: _Plan, event: Join, rules: Rules, now: dt.datetime) -> None:
 def _timed_out(plan: _Plan, rules: Rules, now: dt.datetime) -> None:
     deadline = plan.state.next_escalation_at
     if plan.state.status is PageStatus.OPEN and deadline is not None and now >= deadline:
-        _escalate(plan, rules, now, f"no acknowledgement by {deadline:%H:%M:%S}")
+        _escalate(plan, rules, now, f"no acknowledgement by {deadline:%H:%M:%S %Z}")
 
 
 def _escalate_now(plan: _Plan, event: Escalate, rules: Rules, now: dt.datetime) -> None:

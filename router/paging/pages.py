@@ -39,7 +39,7 @@ from router.paging.machine import (
     decide,
 )
 from router.paging.statuses import Channel, Delivery, Kind, PageStatus
-from schedules import EscalationPolicy, Position, resolve
+from schedules import EscalationPolicy, EscalationStep, Position, resolve
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def state_of(session: Session, page: Page, support: SupportConfig) -> PageState:
 
 def rules_for(session: Session, page: Page, support: SupportConfig) -> Rules:
     """The configuration's rules for the page; the quiet interval asks the database for a person's last call."""
-    def reaches(step, at: dt.datetime) -> tuple[str, ...]:
+    def reaches(step: EscalationStep, at: dt.datetime) -> tuple[str, ...]:
         return resolve(step, support.rotations_by_id, support.overrides_by_rotation, at)
 
     return Rules(policy=support.policy(page.policy_id), reaches=reaches,
@@ -155,8 +155,9 @@ def open_or_join(session: Session, case: Case, support: SupportConfig, at: dt.da
     policy's first step, with the people on call now. `hold_calls` delays the first step's calls while the
     caller is put through live.
     """
-    if case.page is not None:
-        return case.page
+    joined: Page | None = case.page
+    if joined is not None:
+        return joined
     line = support.line(case.line_number)
     policy_id = line.escalation_policy if line else None
     if policy_id:

@@ -51,8 +51,8 @@ def recover_stuck(services: Services, limit: int = 20) -> int:
             Notification.status == Delivery.SENDING, Notification.claimed_at < now - STUCK_SENDING)
             .limit(limit)).all()
         stuck = [_Stuck(n.id, n.page_id, Channel(n.channel), n.to_number, line, n.body) for n, line in rows]
-        known = set(session.scalars(select(Notification.twilio_sid).where(
-            Notification.to_number.in_({s.to for s in stuck}), Notification.twilio_sid.is_not(None))))
+        known = {sid for sid in session.scalars(select(Notification.twilio_sid).where(
+            Notification.to_number.in_({s.to for s in stuck}), Notification.twilio_sid.is_not(None))) if sid}
     settled = 0
     for item in stuck:
         try:
@@ -107,7 +107,7 @@ def poll_silent(services: Services, limit: int = 20) -> int:
             Notification.status.in_([s for s in Delivery if s.in_flight]),
             Notification.updated_at < now - SILENT).order_by(Notification.updated_at).limit(limit)).all()
     for notification_id, page_id, channel, sid, status in silent:
-        found = _fetch(services, notification_id, Channel(channel), sid) or Delivery(status)
+        found = _fetch(services, notification_id, Channel(channel), sid or "") or Delivery(status)
         with services.sessions() as session, session.begin():
             now = services.clock()
             page = lock(session, page_id)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from router import db
-from router.paging.worker import run_pass
 from router.models import Notification, Page
+from router.paging.worker import run_pass
 from router.runtime import runtime
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
 
