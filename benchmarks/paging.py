@@ -6,7 +6,8 @@ It generates a configuration from examples/support.toml (one customer per call, 
 tomorrow closed on the Brazilian line so every call is after hours, 1-minute escalation steps),
 starts a FakeTwilio in this process, `router serve --workers 2 --no-engine` and two `router worker
 --interval 0.5` processes, places all the calls at once and plays them in real time (--pace),
-lets the pages escalate for a bounded time, stops everything and prints what the fake Twilio's log and the database say. It asserts
+lets the pages escalate for a bounded time, stops everything and prints what the fake Twilio's log and
+the database say. It asserts
 nothing: it is a benchmark, not a test. Everything runs on 127.0.0.1; every process and temporary
 file (and, with --database postgresql, the database) it created is removed at the end.
 See benchmarks/README.md for what each figure means.
@@ -15,7 +16,7 @@ See benchmarks/README.md for what each figure means.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -33,17 +34,18 @@ import tomllib
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's packages come first
 
-from sqlalchemy import create_engine, text
-
 from paging_figures import analyse  # noqa: E402  (beside this script)
-from router.clock import system_clock
-from router.fake_twilio import FakeTwilio, Script
+from sqlalchemy import create_engine, text  # noqa: E402  (after the path above)
+
+from router.clock import system_clock  # noqa: E402
+from router.fake_twilio import FakeTwilio, Script  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "support.toml"
 SID = "AC" + "b" * 32
@@ -166,10 +168,8 @@ class Processes:
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)  # the group id is the pid we started (start_new_session)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # --------------------------------------------------------------------------- database

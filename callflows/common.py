@@ -42,7 +42,7 @@ def retry(call: CallFacts, said: CallerInput, ask: Callable[[FlowState], Gather]
     """Ask again after silence or a wrong answer; after the third try take a message instead."""
     what = "no input" if not said.digits else f"{said.digits!r} not offered"
     sorry_key = sorry if sorry and said.digits else ("no_input" if not said.digits else "invalid")
-    speech = (say(call, sorry_key),)
+    speech: tuple[Speech, ...] = (say(call, sorry_key),)
     if call.state.attempt + 1 >= MAX_ATTEMPTS:
         if unidentified:
             speech += (say(call, "unidentified"),)

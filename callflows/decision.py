@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from schedules import SupportHours
 
@@ -32,7 +32,7 @@ class FlowState:
         """The same question asked again."""
         return replace(self, attempt=self.attempt + 1)
 
-    def fresh(self, **changes: object) -> FlowState:
+    def fresh(self, **changes: Any) -> FlowState:
         """A new question: attempts start over."""
         return replace(self, attempt=0, **changes)
 

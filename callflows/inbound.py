@@ -21,6 +21,7 @@ from callflows.decision import (
     Gather,
     Hangup,
     JoinCase,
+    LineFacts,
     MarkAnswered,
     OpenCase,
     Outcome,
@@ -41,11 +42,11 @@ def incoming(call: CallFacts, said: CallerInput) -> Outcome:
     if line is None:
         return Decision("unknown line", (say(call, "unknown_line"),))
     openness = status(line.hours, call.at)
-    mode = "open" if openness.is_open else "closed"
-    call = replace(call, state=FlowState(mode, call.customer.id if call.customer else None))
+    call = replace(call, state=FlowState("open" if openness.is_open else "closed",
+                                         call.customer.id if call.customer else None))
     if call.blocked:
         return Decision(f"{openness.describe()}; blocked number", (say(call, "blocked"),))
-    greeting = (say(call, "greeting", company=line.company),)
+    greeting: tuple[Speech, ...] = (say(call, "greeting", company=line.company),)
     known = call.customer
     if known and (openness.is_open or not known.has_phone):
         decision = identified(call, known, f"{openness.describe()}; caller ID is {known.name}")
@@ -64,14 +65,14 @@ def menu(call: CallFacts, said: CallerInput) -> Outcome:
     if said.digits == "3" and tam:
         if call.case is None:
             return OpenCase("normal", tier=2)
-        speech = (_case_is(call), say(call, "connecting_tam"))
-        dial = Dial((tam,), "tam_result", call.state.fresh(), call.line.ring_seconds)
+        speech = (_case_is(call, call.case), say(call, "connecting_tam"))
+        dial = Dial((tam,), "tam_result", call.state.fresh(), _line(call).ring_seconds)
         return Decision(f"menu: 3, TAM → case {call.case.number} at tier 2", speech, dial)
     if said.digits != "1":
         return retry(call, said, lambda state: menu_gather(call, state))
     if call.case is None:
         return OpenCase("normal")
-    speech = (_case_is(call), say(call, "connecting"))
+    speech = (_case_is(call, call.case), say(call, "connecting"))
     return _ring(call, 1, f"menu: 1, new problem → tier 1, case {call.case.number}", speech)
 
 
@@ -83,8 +84,9 @@ def existing_case(call: CallFacts, said: CallerInput) -> Outcome:
         return retry(call, said, lambda state: _ask_case(call, state), "case_unknown")
     speech = (say(call, "connecting_case", case=digits(case.number)),)
     note = f"existing case {case.number}, owned by tier {case.tier}"
-    if case.tier == 2 and call.customer.tam:
-        dial = Dial((call.customer.tam,), "tam_result", call.state.fresh(), call.line.ring_seconds)
+    tam = call.customer.tam if call.customer else None
+    if case.tier == 2 and tam:
+        dial = Dial((tam,), "tam_result", call.state.fresh(), _line(call).ring_seconds)
         return Decision(f"{note} → TAM", speech, dial, (JoinCase(case.number),))
     decision = _ring(replace(call, case=case), case.tier, note, speech)
     return replace(decision, effects=(JoinCase(case.number),))
@@ -131,12 +133,12 @@ def critical_confirm(call: CallFacts, said: CallerInput) -> Outcome:
         return OpenCase("critical", page=True)
     number = digits(call.case.number)
     note = f"critical confirmed: case {call.case.number}, on-call engineer paged"
-    if call.line.after_hours == "connect" and call.responders:
-        speech = _joined(call) + (say(call, "connecting_engineer", case=number),)
+    if _line(call).after_hours == "connect" and call.responders:
+        speech = _joined(call, call.case) + (say(call, "connecting_engineer", case=number),)
         return Decision(f"{note}; live connect", speech, _ring_responders(call, 0))
     record = Record("critical_recorded", call.state.fresh(), DESCRIPTION_SECONDS)
-    return Decision(f"{note} → record a description", _joined(call) + (say(call, "critical_paging", case=number),),
-                    record)
+    speech = _joined(call, call.case) + (say(call, "critical_paging", case=number),)
+    return Decision(f"{note} → record a description", speech, record)
 
 
 def critical_recorded(call: CallFacts, said: CallerInput) -> Outcome:
@@ -151,6 +153,8 @@ def critical_recorded(call: CallFacts, said: CallerInput) -> Outcome:
 def connect_result(call: CallFacts, said: CallerInput) -> Outcome:
     """Live connect: an engineer accepted (the call is over), or the next step's engineers are rung."""
     leg = call.state.leg
+    if call.case is None:  # the action URL of a call the service lost track of
+        return OpenCase("critical", page=True)
     if said.dial_status == "completed":
         return Decision(f"connected to the on-call engineer (step {leg + 1})", (), Hangup(), (MarkAnswered(),))
     if leg + 1 < len(call.responders):
@@ -171,18 +175,30 @@ def message_recorded(call: CallFacts, said: CallerInput) -> Outcome:
     """The message is recorded (or the caller stayed silent): the case, due in one business day."""
     if call.case is None:
         return OpenCase("normal", needs_review=call.state.customer is None)
-    line = call.line
+    line = _line(call)
     due = moment(call.case.due.astimezone(line.hours.timezone), language(call))
-    speech = _joined(call) + (say(call, "message_taken", case=digits(call.case.number), due=due,
+    speech = _joined(call, call.case) + (say(call, "message_taken", case=digits(call.case.number), due=due,
                                   place=line.place),)
     heard = f"message of {said.recording_seconds} s" if said.recording_url else "no message recorded"
     return Decision(f"{heard}; case {call.case.number} due {call.case.due.isoformat()}", speech, Hangup(),
                     recording(said))
 
 
-STEPS: dict[str, Callable[[CallFacts, CallerInput], Outcome]] = {
-    step.__name__: step
-    for step in (incoming, account, pin, menu, existing_case, tam_result, ring_result, after_hours_menu,
+Step = Callable[[CallFacts, CallerInput], Outcome]
+
+
+def _on_a_line(step: Step) -> Step:
+    """Every step after the first runs on a known line; a request naming another number is told so."""
+    def on_a_line(call: CallFacts, said: CallerInput) -> Outcome:
+        if call.line is None:
+            return Decision("unknown line", (say(call, "unknown_line"),))
+        return step(call, said)
+    return on_a_line
+
+
+STEPS: dict[str, Step] = {"incoming": incoming} | {
+    step.__name__: _on_a_line(step)
+    for step in (account, pin, menu, existing_case, tam_result, ring_result, after_hours_menu,
                  critical_confirm, critical_recorded, connect_result, message_recorded)
 }
 
@@ -193,27 +209,33 @@ def on_critical_path(step: str, state: FlowState) -> bool:
         state.mode == "closed" and step in {"account", "pin"})
 
 
+def _line(call: CallFacts) -> LineFacts:
+    """The call's line: `STEPS` runs the steps after the first only on a known one."""
+    assert call.line is not None, "a step after the first runs on a known line"
+    return call.line
+
+
 def _ring(call: CallFacts, tier: int, note: str, speech: tuple[Speech, ...], skip: str | None = None) -> Decision:
     """Ring the tier's group (less `skip`, who was just rung); with nobody in it, straight to voicemail."""
-    group = tuple(number for number in call.line.group(tier) if number != skip)
+    line = _line(call)
+    group = tuple(number for number in line.group(tier) if number != skip)
     if not group:
         return take_message(call, f"{note}; nobody in tier {tier} → voicemail",
                             speech + (say(call, "nobody_answered"),))
-    return Decision(note, speech, Dial(group, "ring_result", call.state.fresh(), call.line.ring_seconds))
+    return Decision(note, speech, Dial(group, "ring_result", call.state.fresh(), line.ring_seconds))
 
 
-def _joined(call: CallFacts) -> tuple[Speech, ...]:
-    case: CaseFacts = call.case
+def _joined(call: CallFacts, case: CaseFacts) -> tuple[Speech, ...]:
     return (say(call, "joined", case=digits(case.number)),) if case.joined else ()
 
 
-def _case_is(call: CallFacts) -> Speech:
+def _case_is(call: CallFacts, case: CaseFacts) -> Speech:
     """The case number, or that the call joined the caller's open case."""
-    return _joined(call)[0] if call.case.joined else say(call, "case_is", case=digits(call.case.number))
+    return _joined(call, case)[0] if case.joined else say(call, "case_is", case=digits(case.number))
 
 
 def _closed_intro(call: CallFacts, openness: Openness) -> tuple[Speech, ...]:
-    line = call.line
+    line = _line(call)
     reopens = moment(next_opening(line.hours, call.at), ENGLISH)
     speech = [say(call, "closed")]
     if openness.closure:

@@ -29,7 +29,8 @@ PROMPTS: dict[str, dict[str, str]] = {
         "connecting_tam": "Please hold while we connect you to your Technical Account Manager.",
         "pin": "Please enter your PIN, followed by the pound key.",
         "pin_wrong": "Sorry, that PIN is not correct.",
-        "channels": "Your {package} support package does not include phone support. You can reach us by {channels}. Goodbye.",
+        "channels": ("Your {package} support package does not include phone support. You can reach us by "
+                     "{channels}. Goodbye."),
         "blocked": "This number cannot reach support. Goodbye.",
         "joined": "We have added this call to your open case, number {case}.",
         "and": "and",
@@ -78,7 +79,8 @@ PROMPTS: dict[str, dict[str, str]] = {
         "unknown_line": "This number is not in service. Goodbye.",
         "trouble": "We are sorry, we are having technical difficulties.",
         "trouble_critical": "Please hold while we connect you to the on-call engineer.",
-        "trouble_call_back": "Please call again in a few minutes, or write to us through your support channels. Goodbye.",
+        "trouble_call_back": ("Please call again in a few minutes, or write to us through your support channels. "
+                              "Goodbye."),
     },
     "pt-BR": {
         "greeting": "Obrigado por ligar para o suporte da {company}.",

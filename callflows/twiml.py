@@ -38,8 +38,8 @@ def render(decision: Decision, url: StepUrl) -> str:
         # Twilio skips the action when nothing was recorded and goes on to the next verb.
         response.redirect(target, method="POST")
     elif isinstance(action, Dial):
-        target = {"action": url(action.step, action.state), "method": "POST"} if action.step else {}
-        dial = response.dial(timeout=action.timeout, **target)
+        then = {"action": url(action.step, action.state), "method": "POST"} if action.step else {}
+        dial = response.dial(timeout=action.timeout, **then)
         whisper = {"url": url(action.whisper, action.state), "method": "POST"} if action.whisper else {}
         for number in action.numbers:
             dial.number(number, **whisper)

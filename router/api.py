@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from router import db
 from router.cases import describe, find_case, move_tier, record_response

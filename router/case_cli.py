@@ -63,7 +63,8 @@ def _person(support: SupportConfig, person_id: str) -> str:
 def _print(session: Session, case: Case, support: SupportConfig, as_json: bool) -> None:
     now = system_clock()
     described = describe(session, case, support, now)
-    click.echo(json.dumps(described, indent=2, ensure_ascii=False) if as_json else case_summary(described, support, now))
+    shown = json.dumps(described, indent=2, ensure_ascii=False) if as_json else case_summary(described, support, now)
+    click.echo(shown)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="print the case as JSON (the API's form)")

@@ -24,9 +24,9 @@ from router import create_app
 from router.cli_support import DEMO_DATABASE
 from router.clock import clock_starting_at, system_clock
 from router.config import Settings, SupportConfig
+from router.fake_twilio import BackgroundServer, FakeTwilio
 from router.paging.worker import work
 from router.runtime import runtime
-from router.fake_twilio import BackgroundServer, FakeTwilio
 from router.simulator import Behaviour, format_report, local_stack, play
 
 DEMO_LOCK = DEMO_DATABASE.with_suffix(".lock")
@@ -127,7 +127,8 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
                        f"with its paging engine and the fake Twilio on {fake.url}.\n"
                        "Place a call through the fake Twilio, now:\n"
                        f"  curl -s -X POST {fake.url}/_fake/calls -H 'Content-Type: application/json' "
-                       f"-d '{{\"from\": \"{support.customers[0].contacts[0]}\", \"to\": \"{support.lines[0].number}\", "
+                       f"-d '{{\"from\": \"{support.customers[0].contacts[0]}\", "
+                       f"\"to\": \"{support.lines[0].number}\", "
                        f"\"presses\": [\"1\", \"1\"]}}'\nor play one at any moment with `router call --help`. "
                        "Ctrl-C stops the demo.")
             try:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from router import create_app, db
 from router.clock import Clock
 from router.config import Settings, SupportConfig
+from router.fake_twilio import BackgroundServer, FakeTwilio, Script
 from router.paging.worker import work
 from router.runtime import runtime, stop
-from router.fake_twilio import BackgroundServer, FakeTwilio, Script
 from router.simulator_report import CallReport, describe_call, describe_page, format_report, page_progress
 
 __all__ = ["Behaviour", "CallReport", "LocalStack", "format_report", "local_stack", "play"]

@@ -160,7 +160,8 @@ def format_report(report: CallReport, from_: str, to: str, at: dt.datetime, spee
     if page:
         out.append(f"  page (policy {page['policy']}): {page['status']}")
         out += [f"    {_local(at, zone)} {event}" for at, event in page["events"]]
-        out += [f"    {name}: {channel} to {number} → {status}" for name, channel, number, status in page["notifications"]]
+        out += [f"    {name}: {channel} to {number} → {status}"
+                for name, channel, number, status in page["notifications"]]
         if page["acknowledged_by"]:
             out.append(f"    acknowledged by {page['acknowledged_by']} via {page['acknowledged_via']} "
                        f"after {page['acknowledged_after'].total_seconds():.1f} s")

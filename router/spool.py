@@ -21,8 +21,8 @@ from callflows.decision import AttachRecording, OpenCase
 from router.calllog import find_call, log_call, log_event
 from router.cases import apply_effects, open_case
 from router.config import SupportConfig
-from router.paging.pages import open_or_join
 from router.facts import caller_input, phone_number
+from router.paging.pages import open_or_join
 from router.paging.services import Services
 
 log = logging.getLogger(__name__)

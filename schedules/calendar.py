@@ -51,7 +51,8 @@ def calendar_feed(
     for rotation, shift in by_start:
         person_name = people.get(shift.person, shift.person)
         calendar.add_component(_event(name, rotation, shift, person_name, stamp))
-    return calendar.to_ical()
+    feed: bytes = calendar.to_ical()
+    return feed
 
 
 def shift_uid(name: str, rotation: str, shift: Shift) -> str:

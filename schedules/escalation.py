@@ -191,7 +191,8 @@ def timeline(
     """
     require_aware("opened_at", opened_at)
     entries: list[tuple[datetime, Position, tuple[str, ...]]] = []
-    moment, position = to_utc(opened_at), first_position(policy)
+    moment = to_utc(opened_at)
+    position: Position | None = first_position(policy)
     while position is not None:
         step = step_at(policy, position)
         people = resolve(step, rotations, overrides, moment)

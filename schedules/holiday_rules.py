@@ -87,13 +87,11 @@ def _package_calendar(
     country: str, subdivision: str | None, categories: tuple[str, ...], year: int | None
 ) -> holidays_package.HolidayBase:
     """Build (once per key) the package's calendar for one year, in English where available."""
-    options: dict = {"subdiv": subdivision}
-    if categories:
-        options["categories"] = categories
+    chosen = categories or None  # None: the package's default categories
     if year is None:
-        return holidays_package.country_holidays(country, **options)
+        return holidays_package.country_holidays(country, subdiv=subdivision, categories=chosen)
     probe = _package_calendar(country, subdivision, categories, None)
-    if ENGLISH in probe.supported_languages:
-        options["language"] = ENGLISH
+    language = ENGLISH if ENGLISH in probe.supported_languages else None
     # expand=False: the cached object is shared, so it must never grow itself on lookup.
-    return holidays_package.country_holidays(country, years=year, expand=False, **options)
+    return holidays_package.country_holidays(country, subdiv=subdivision, categories=chosen, years=year,
+                                             expand=False, language=language)

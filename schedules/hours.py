@@ -74,10 +74,10 @@ class SupportHours:
             _check_day(weekday, windows)
 
     @classmethod
-    def standard(cls, timezone: tzinfo, holidays: HolidayRules = HolidayRules()) -> SupportHours:
+    def standard(cls, timezone: tzinfo, holidays: HolidayRules | None = None) -> SupportHours:
         """Return the policy's default hours: Monday to Friday, 09:00 to 18:00."""
         day = (Window(time(9), time(18)),)
-        return cls(timezone=timezone, weekly=(day,) * 5 + ((), ()), holidays=holidays)
+        return cls(timezone=timezone, weekly=(day,) * 5 + ((), ()), holidays=holidays or HolidayRules())
 
 
 def _check_day(weekday: int, windows: tuple[Window, ...]) -> None:
@@ -85,7 +85,7 @@ def _check_day(weekday: int, windows: tuple[Window, ...]) -> None:
     for window in windows:
         if not isinstance(window, Window):
             raise ValueError(f"weekday {weekday}: expected Window objects, got {window!r}")
-    for earlier, later in zip(windows, windows[1:]):
+    for earlier, later in zip(windows, windows[1:], strict=False):
         if later.opens < earlier.closes:
             raise ValueError(
                 f"weekday {weekday}: windows must be sorted and must not overlap: "

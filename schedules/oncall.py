@@ -102,7 +102,7 @@ def _cover_start(rotation: Rotation, overrides: Sequence[Override], at: datetime
         raise AssertionError("a held pager always started at a hand-off or an override start")
     while (before := _previous_change(rotation, overrides, starts)) is not None:
         earlier = _holder(rotation, overrides, before)
-        if not _joins(rotation, earlier, holder, starts):
+        if earlier is None or not _joins(rotation, earlier, holder, starts):
             break
         starts, holder = before, earlier
     return starts
@@ -113,7 +113,7 @@ def _cover_end(rotation: Rotation, overrides: Sequence[Override], at: datetime, 
     ends = _next_change(rotation, overrides, at)
     while ends is not None:
         later = _holder(rotation, overrides, ends)
-        if not _joins(rotation, holder, later, ends):
+        if later is None or not _joins(rotation, holder, later, ends):
             return ends
         ends, holder = _next_change(rotation, overrides, ends), later
     raise AssertionError("a held pager always ends at a hand-off or an override end")

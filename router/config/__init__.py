@@ -125,8 +125,8 @@ class SupportConfig(Section):
             for j, step in enumerate(policy.steps):
                 for target in step.targets:
                     kind, name = target.split(":", 1)
-                    _known(name, rotations if kind == "rotation" else people,
-                           f"escalation_policies[{i}].steps[{j}].targets", "rotations" if kind == "rotation" else "people")
+                    known, what = (rotations, "rotations") if kind == "rotation" else (people, "people")
+                    _known(name, known, f"escalation_policies[{i}].steps[{j}].targets", what)
             for person in policy.fallback:
                 _known(person, people, f"escalation_policies[{i}].fallback", "people")
 

@@ -6,5 +6,6 @@ from router.models.cases import CASE_NUMBER_OFFSET, Case, CaseTierChange
 from router.models.engine import WorkerBeat
 from router.models.paging import InboundSms, Notification, Page, PageEvent
 
-__all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CaseTierChange", "CASE_NUMBER_OFFSET", "Page", "PageEvent",
+__all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CaseTierChange", "CASE_NUMBER_OFFSET", "Page",
+           "PageEvent",
            "Notification", "InboundSms", "WorkerBeat"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ WORKER_SILENT = dt.timedelta(seconds=30)  # no pass for this long: the worker is
 OVERDUE = dt.timedelta(seconds=30)        # a notification or escalation this late means the worker is behind
 
 
-def worker_report(session: Session, now: dt.datetime) -> dict:
+def worker_report(session: Session, now: dt.datetime) -> dict[str, Any]:
     """Workers seen lately, their last pass, and what is overdue."""
     last_pass = session.scalar(select(func.max(WorkerBeat.last_pass_at)))
     running = session.scalar(select(func.count()).where(WorkerBeat.last_pass_at >= now - WORKER_SILENT))

@@ -87,10 +87,12 @@ def _take(session: Session, services: Services, notification_id: int, page_id: i
     # The page first (shared: senders claim side by side; an acknowledgement or escalation waits), then the row.
     page = session.scalars(select(Page).where(Page.id == page_id, Page.status != PageStatus.ACKNOWLEDGED)
                            .with_for_update(read=True).execution_options(populate_existing=True)).first()
-    notification = page and session.scalars(
+    if page is None:
+        return None
+    notification = session.scalars(
         select(Notification).where(Notification.id == notification_id, Notification.status == Delivery.PENDING)
         .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
-    if page is None or notification is None:
+    if notification is None:
         return None
     if notification.channel == Channel.VOICE and _within_quiet_interval(session, services, notification, now):
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from flask import Response, current_app, request
+from flask import Response, request
 from sqlalchemy.orm import Session
 
 from callflows.decision import Decision, FlowState

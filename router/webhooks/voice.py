@@ -22,11 +22,11 @@ from router.calllog import (
     request_key,
 )
 from router.cases import apply_effects, case_facts, find_case, open_case
-from router.paging.pages import open_or_join
 from router.facts import call_facts, caller_input, live_connect_window, phone_number
+from router.paging.pages import open_or_join
+from router.runtime import runtime
 from router.webhooks import bp
 from router.webhooks.replies import flow_state, step_url, twiml
-from router.runtime import runtime
 from schedules import status
 
 log = logging.getLogger(__name__)

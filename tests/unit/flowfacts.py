@@ -28,9 +28,9 @@ BASIC = CustomerFacts("basic", "Basic Co", may_page=False)
 ACCOUNTS = {"482910": ACME, "111111": BASIC}
 
 
-def facts(at="2026-11-23 10:00", customer=ACME, state=FlowState(), case=None, line=LINE) -> CallFacts:
+def facts(at="2026-11-23 10:00", customer=ACME, state=None, case=None, line=LINE) -> CallFacts:
     """A call on the line at a São Paulo wall-clock time."""
-    return CallFacts(line=line, at=sp(at), caller="+5511988887777", customer=customer, state=state,
+    return CallFacts(line=line, at=sp(at), caller="+5511988887777", customer=customer, state=state or FlowState(),
                      find_account=ACCOUNTS.get, case=case)
 
 

@@ -5,12 +5,12 @@ import pytest
 from callflows.decision import FlowState, Gather, Hangup
 from callflows.page import (
     CaseSummary,
+    JoinedCases,
     PageFacts,
+    case_numbers,
+    joined_sms,
     page_call,
     page_key,
-    JoinedCases,
-    joined_sms,
-    case_numbers,
     page_sms,
     parse_reply,
 )
@@ -70,7 +70,8 @@ def test_a_page_of_many_cases_reads_three_and_counts_the_rest():
             "case 1, 0, 0, 3, from Customer 3; and 197 more, listed in your messages") in prompt
     assert prompt.count("said: It is down.") == 3
     done, _ = page_key(many, "1", FlowState())
-    assert done.speech[0].text.count("case 1, 0, 0, ") == 3 and "The other callers are in your messages" in done.speech[0].text
+    said = done.speech[0].text
+    assert said.count("case 1, 0, 0, ") == 3 and "The other callers are in your messages" in said
 
 
 def test_4_acknowledges_all_the_engineers_open_pages_only_when_there_are_others():

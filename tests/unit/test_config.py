@@ -47,14 +47,16 @@ def test_the_example_sao_paulo_line_keeps_the_citys_holidays(support, at, expect
     ('timezone = "America/Sao_Paulo"\nplace', 'timezone = "America/Sao_Pablo"\nplace',
      "lines[0].timezone: unknown time zone 'America/Sao_Pablo'"),
     # a subdivision the holidays package does not know
-    ('subdivision = "São Paulo Capital"', 'subdivision = "XX"', "lines[0].holidays: subdivision 'XX' is not one of BR's"),
+    ('subdivision = "São Paulo Capital"', 'subdivision = "XX"',
+     "lines[0].holidays: subdivision 'XX' is not one of BR's"),
     # a ring group member who is not a person
     ('ring_group = ["ana", "bruno"]', 'ring_group = ["ana", "zed"]',
      "lines[0].ring_group: 'zed' is not one of the configured people"),
     # a number that is not a phone number
     ('number = "+55 11 3000-0000"', 'number = "call me"', "lines[0].number: 'call me' is not a phone number"),
     # hours written wrongly
-    ('monday = "08:00-18:00"', 'monday = "8 to 6"', 'lines[1].hours.monday: \'8 to 6\' is not a span like "09:00-18:00"'),
+    ('monday = "08:00-18:00"', 'monday = "8 to 6"',
+     'lines[1].hours.monday: \'8 to 6\' is not a span like "09:00-18:00"'),
     # windows that overlap
     ('monday = "08:00-18:00"', 'monday = ["08:00-12:00", "11:00-18:00"]', "lines[1]: hours:"),
     # the support policy: no TAM on an advanced package

@@ -40,7 +40,8 @@ def test_the_product_can_be_changed():
 
 # (event index, expected summary, start and end as UTC instants)
 EVENTS = [
-    (0, "On call: Ana Souza (tier 2)", utc("2026-11-09 12:00"), utc("2026-11-16 12:00")),  # 09:00 São Paulo is 12:00 UTC
+    # 09:00 São Paulo is 12:00 UTC
+    (0, "On call: Ana Souza (tier 2)", utc("2026-11-09 12:00"), utc("2026-11-16 12:00")),
     (1, "On call: Bruno Lima (tier 2)", utc("2026-11-16 12:00"), utc("2026-11-18 21:00")),  # ends 18:00 São Paulo
 ]
 
@@ -98,7 +99,8 @@ def test_uids_differ_by_feed_rotation_person_and_start(name, rotation, shift):
 
 def test_the_same_start_given_in_another_zone_keeps_the_uid():
     in_utc = Shift("ana", utc("2026-11-09 12:00"), utc("2026-11-16 12:00"))
-    uids = {str(events(calendar_feed("tier 2", {"tier 2": [s]}, PEOPLE, now=NOW))[0]["UID"]) for s in (WEEKS[0], in_utc)}
+    uids = {str(events(calendar_feed("tier 2", {"tier 2": [s]}, PEOPLE, now=NOW))[0]["UID"])
+            for s in (WEEKS[0], in_utc)}
     assert len(uids) == 1
 
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from router import db
 from router.cli import cli
-from router.paging.worker import beat, work
 from router.models import Notification, Page
+from router.paging.worker import beat, work
 from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
 from tests.web.helpers import BRAZIL_LINE

@@ -26,7 +26,8 @@ def connect_app(make_app, fake_twilio, tmp_path, clock):
     clock.at = sao_paulo("2026-11-28 03:00")
     with BackgroundServer(app) as server:
         runtime(app).services.public_url = server.url
-        fake_twilio.add_number(BRAZIL_LINE, voice_url=f"{server.url}/voice/incoming", sms_url=f"{server.url}/sms/incoming")
+        fake_twilio.add_number(BRAZIL_LINE, voice_url=f"{server.url}/voice/incoming",
+                               sms_url=f"{server.url}/sms/incoming")
         yield app, server
         runtime(app).dispatcher.shutdown()
         fake_twilio.network.shutdown()
@@ -34,7 +35,8 @@ def connect_app(make_app, fake_twilio, tmp_path, clock):
 
 def _critical_call(fake_twilio, server):
     script = Script(presses=["1", "1"], recording_seconds=9)
-    return fake_twilio.place_inbound_call(ACME_CONTACT, BRAZIL_LINE, script, status_callback=f"{server.url}/voice/status")
+    return fake_twilio.place_inbound_call(ACME_CONTACT, BRAZIL_LINE, script,
+                                          status_callback=f"{server.url}/voice/status")
 
 
 def _case(app) -> Case:
@@ -49,7 +51,8 @@ def test_the_engineer_accepts_on_the_whisper_and_is_put_through(connect_app, fak
     assert "Please hold while we connect you to the on-call engineer." in transcript.heard()
     [dial] = transcript.of_kind("dial")
     assert (dial.numbers, dial.outcome) == ((CARLA,), "completed")
-    assert "Critical production call from ACME Retail, case 1, 0, 0, 1. Press 1 to accept." in transcript.heard("callee")
+    whisper = transcript.heard("callee")
+    assert "Critical production call from ACME Retail, case 1, 0, 0, 1. Press 1 to accept." in whisper
     case = _case(app)
     assert (case.acknowledged_by, case.acknowledged_via, case.first_answered_by) == ("carla", "connect", "carla")
     assert case.page.status == "acknowledged"

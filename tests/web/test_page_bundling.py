@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from router import db
 from router.config import load_config
-from router.paging.worker import run_pass
-from router.paging.pages import open_or_join
 from router.models import Case, Notification
+from router.paging.pages import open_or_join
+from router.paging.worker import run_pass
 from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
 from tests.web.helpers import BRAZIL_LINE, sao_paulo

@@ -217,9 +217,9 @@ def test_pressing_2_on_the_page_call_escalates_now(served_app, twilio, clock, fa
 
 def test_the_callers_transcribed_description_is_kept_and_read_on_later_page_calls(
         served_app, clock, fake_twilio):
-    from router.paging.worker import run_pass
     from router.fake_twilio import Script
     from router.models import Case
+    from router.paging.worker import run_pass
 
     fake_twilio.add_number(CARLA, answer="human")  # answers, presses nothing: the page stays open
     clock.at = sao_paulo("2026-11-28 03:00")

@@ -116,7 +116,6 @@ def test_a_critical_call_the_database_missed_is_recorded_from_the_spool_once_it_
     folder = Path(runtime(app).settings.spool_dir)
     assert len(list(folder.glob("*.json"))) == 1
     app.extensions["db"].configure(bind=working)
-    support = runtime(app).support
     [page_id] = spool.replay(runtime(app).services)
     assert spool.replay(runtime(app).services) == []  # recorded once
     with db.sessions(app)() as session:

@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from router import db
-from router.paging.worker import run_pass
-from router.paging.worker import escalate_due
 from router.models import Notification, PageEvent
+from router.paging.worker import escalate_due, run_pass
 from router.runtime import runtime
 from tests.web.helpers import BRAZIL_LINE, Twilio, sao_paulo
 
@@ -45,13 +44,18 @@ def _critical_calls(app, count: int, clock) -> None:
 
 
 def _side_by_side(workers: int, work) -> None:
-    start = threading.Barrier(workers)
+    _together(*[work] * workers)
 
-    def run() -> None:
+
+def _together(*works) -> None:
+    """Each work in a thread of its own, all let go at the same moment."""
+    start = threading.Barrier(len(works))
+
+    def run(work) -> None:
         start.wait()
         work()
 
-    threads = [threading.Thread(target=run) for _ in range(workers)]
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -82,7 +86,6 @@ def test_two_workers_never_send_a_notification_twice(workers_app, fake_twilio, c
 def test_two_workers_escalate_a_timed_out_page_once(workers_app, clock):
     _critical_calls(workers_app, 3, clock)
     clock.at += dt.timedelta(minutes=5)
-    sessions, support = db.sessions(workers_app), runtime(workers_app).support
     escalated: list[int] = []
     _side_by_side(4, lambda: escalated.extend(escalate_due(runtime(workers_app).services)))
     with db.sessions(workers_app)() as session:
@@ -93,8 +96,8 @@ def test_two_workers_escalate_a_timed_out_page_once(workers_app, clock):
 
 
 def test_two_critical_cases_opening_pages_at_the_same_moment_share_one_page(make_app, fake_twilio, clock):
-    from router.paging.pages import open_or_join
     from router.models import Case, Page
+    from router.paging.pages import open_or_join
 
     app = make_app(twilio_api_base=fake_twilio.url)
     sessions, support = db.sessions(app), runtime(app).support
@@ -178,13 +181,26 @@ def test_a_call_due_within_the_quiet_interval_of_one_already_placed_waits(worker
 
 def test_a_case_joining_while_a_worker_escalates_the_page_never_deadlocks(workers_app, clock):
     """The join locks the page's waiting SMS; the escalation cancels it: each waits for the other, never both."""
-    from router.paging.pages import open_or_join
     from router.models import Case, Page
+    from router.paging.pages import open_or_join
 
     sessions, support = db.sessions(workers_app), runtime(workers_app).support
     _critical_calls(workers_app, 1, clock)
     errors: list[BaseException] = []
-    for round_ in range(4):
+    def join(case_id: int, now: dt.datetime) -> None:
+        try:
+            with sessions() as session, session.begin():
+                open_or_join(session, session.get(Case, case_id), support, now)
+        except BaseException as error:  # noqa: BLE001 - collected, asserted below
+            errors.append(error)
+
+    def escalate() -> None:
+        try:
+            escalate_due(runtime(workers_app).services)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    for _ in range(4):
         clock.at += dt.timedelta(minutes=10)  # the page's current step has timed out
         now = clock()
         with sessions() as session, session.begin():
@@ -193,26 +209,7 @@ def test_a_case_joining_while_a_worker_escalates_the_page_never_deadlocks(worker
             session.add(case)
             session.flush()
             case_id = case.id
-
-        def join() -> None:
-            try:
-                with sessions() as session, session.begin():
-                    open_or_join(session, session.get(Case, case_id), support, now)
-            except BaseException as error:  # noqa: BLE001 - collected, asserted below
-                errors.append(error)
-
-        def escalate() -> None:
-            try:
-                escalate_due(runtime(workers_app).services)
-            except BaseException as error:  # noqa: BLE001
-                errors.append(error)
-
-        start = threading.Barrier(2)
-        threads = [threading.Thread(target=lambda f=f: (start.wait(), f())) for f in (join, escalate)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        _together(lambda case_id=case_id, now=now: join(case_id, now), escalate)
     assert errors == []
     with sessions() as session:
         # The last case came 40 minutes after the page opened, past group_minutes (30): a page of its own.
