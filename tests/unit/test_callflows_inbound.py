@@ -168,6 +168,25 @@ def test_a_number_that_is_not_a_line_is_told_so_in_english():
     assert decision.note == "unknown line" and "not in service" in spoken(decision)
 
 
+@pytest.mark.parametrize("name", ["menu", "existing_case", "critical_confirm", "connect_result", "message_recorded"])
+def test_a_later_step_for_a_number_that_is_not_a_line_is_told_so_too(name):
+    decision = step(name, facts(line=None, state=CLOSED), digits="1")
+    assert decision.note == "unknown line" and "not in service" in spoken(decision)
+
+
+def test_an_unidentified_caller_keying_a_tier_2_case_reaches_tier_2():
+    # No customer, so no TAM: the case's tier 2 group is rung (with a group, else voicemail).
+    orphan = replace(CASE, tier=2, customer=None)
+    call = replace(facts(customer=None, line=replace(LINE, tier2_group=("+5511970000005",))),
+                   find_case=lambda number: orphan if number == 1042 else None)
+    decision = step("existing_case", call, digits="1042")
+    assert isinstance(decision.action, Dial) and decision.action.numbers == ("+5511970000005",)
+
+
+def test_a_live_connect_result_for_a_call_that_lost_its_case_opens_one():
+    assert step("connect_result", facts(state=CLOSED), dial_status="no-answer") == OpenCase("critical", page=True)
+
+
 @pytest.mark.parametrize(("step_name", "state", "expected"), [
     ("critical_recorded", CLOSED, ("+5511970000003",)),      # critical: straight to the engineer
     ("menu", FlowState("open", "acme"), LINE.ring_group),    # business hours: straight to tier 1
