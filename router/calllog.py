@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from router.models import Call, CallEvent
+from router.paging.statuses import twilio_status
 
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
@@ -60,7 +61,8 @@ def call_ended(session: Session, sid: str, status: str, duration: str | None, at
     if call is None:
         return None
     call.status = status[:24]
-    if status in {"completed", "busy", "no-answer", "failed", "canceled"}:
+    known = twilio_status(status)
+    if known is not None and known.final:
         call.ended_at = call.ended_at or at
         if duration and duration.isdigit():
             call.duration_seconds = int(duration)

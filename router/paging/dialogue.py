@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from callflows.page import HELP_SMS, SmsReply, case_numbers
-from router.paging.machine import Acknowledge, Escalate, Event, same_step
+from router.paging.page import Acknowledge, Escalate, Event, same_step
 from router.paging.statuses import PageStatus, Via
 from schedules import Position
 

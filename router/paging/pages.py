@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from router.config import SupportConfig
 from router.models import Case, Notification, Page, PageEvent
 from router.paging import locks
-from router.paging.machine import (
+from router.paging.machine import decide
+from router.paging.page import (
     Cancel,
     Command,
     Contact,
@@ -36,7 +37,6 @@ from router.paging.machine import (
     Rules,
     SetStatus,
     Taken,
-    decide,
 )
 from router.paging.statuses import Channel, Delivery, Kind, PageStatus
 from schedules import EscalationPolicy, EscalationStep, Position, resolve
@@ -181,8 +181,9 @@ def _joinable(session: Session, policy_id: str, support: SupportConfig, at: dt.d
     window = dt.timedelta(minutes=support.paging.group_minutes)
     if not window:
         return None
+    # No upper bound: a caller whose request read the clock a moment before the page's opener did still joins.
     query = (select(Page).where(Page.policy_id == policy_id, Page.status == PageStatus.OPEN,
-                                Page.opened_at >= at - window, Page.opened_at <= at)
+                                Page.opened_at >= at - window)
              .order_by(Page.id.desc()).limit(1).with_for_update().execution_options(populate_existing=True))
     return session.scalars(query).first()
 

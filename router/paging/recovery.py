@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from twilio.base.exceptions import TwilioException
 
 from router.models import Notification, Page
-from router.paging.machine import Recovered, Status
+from router.paging.page import Recovered, Status
 from router.paging.pages import change, lock
 from router.paging.services import Services
 from router.paging.statuses import Channel, Delivery, call_result, twilio_status

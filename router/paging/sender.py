@@ -1,16 +1,18 @@
-"""Sending a page's notifications: claim one, commit, ask Twilio, record what it answered.
+"""Sending a page's notifications: claim what is due, commit, ask Twilio, record what it answered.
 
-No transaction is open while Twilio is asked: a notification is claimed
-(`sending`, with `claimed_at` and the SMS text) in one short transaction, sent,
-and recorded in another. One at a time, so a sender killed half way leaves at
-most the one in flight, which `recovery.recover_stuck` looks up at Twilio
-before it goes again. Only notifications of pages nobody has taken are claimed.
+No transaction is open while Twilio is asked: a page's due notifications are
+claimed (`sending`, with `claimed_at` and the SMS text) in one short
+transaction, sent, and recorded in another. A sender killed half way leaves its
+claimed notifications `sending`; `recovery.recover_stuck` looks each up at
+Twilio, so the one it was sending is not sent twice and the others are not
+lost. Only notifications of pages nobody has taken are claimed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 from requests import RequestException
@@ -20,14 +22,15 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from router.models import Notification, Page
 from router.paging import callbacks, locks
-from router.paging.machine import SendFailed, Status
 from router.paging.messages import sms_text
+from router.paging.page import SendFailed, Status
 from router.paging.pages import change, lock
 from router.paging.services import Services
 from router.paging.statuses import Channel, Delivery, PageStatus, twilio_status
 
 log = logging.getLogger(__name__)
-CANDIDATES = 20  # notifications looked at per claim, past those a quiet interval holds back
+CANDIDATES = 20  # due notifications looked at to find the pages to claim from
+BATCH = 20       # notifications claimed from one page at once
 
 
 @dataclass(frozen=True)
@@ -52,61 +55,71 @@ class Answer:
     temporary: bool = False  # Twilio down, overloaded or unreachable: worth trying again
 
 
-def send_due(services: Services, page_id: int | None = None, limit: int = 100) -> int:
-    """Send what is due now (of one page, or of all); returns how many Twilio took."""
-    sent = 0
-    for _ in range(limit):
-        outgoing = claim(services, page_id)
-        if outgoing is None:
+def send_due(services: Services, page_id: int | None = None, limit: int = 100, budget: float | None = None) -> int:
+    """Send what is due now (of one page, or of all), a page at a time; returns how many Twilio took.
+
+    With `budget`, no new page is begun after that many seconds: the worker's next pass looks at deadlines first.
+    """
+    sent = tried = 0
+    stop_at = time.monotonic() + budget if budget is not None else None
+    while tried < limit and (stop_at is None or time.monotonic() < stop_at):
+        batch = claim(services, page_id, limit - tried)
+        if not batch:
             break
-        answer = deliver(services, outgoing)
-        record(services, outgoing, answer)
-        sent += answer.sid is not None
+        answers = [deliver(services, outgoing) for outgoing in batch]
+        record(services, batch, answers)
+        tried += len(batch)
+        sent += sum(answer.sid is not None for answer in answers)
     return sent
 
 
-def claim(services: Services, page_id: int | None = None) -> Outgoing | None:
-    """Take the next notification due, if any, for this sender alone (rows another holds are skipped)."""
+def claim(services: Services, page_id: int | None = None, limit: int = BATCH) -> list[Outgoing]:
+    """Take the notifications due now of one page (the first due, or `page_id`), for this sender alone.
+
+    Rows another sender holds are skipped; a page being acknowledged or escalated is waited for.
+    """
     with services.sessions() as session, session.begin():
         now = services.clock()
-        query = (select(Notification.id, Notification.page_id).join(Page, Page.id == Notification.page_id)
+        query = (select(Notification.page_id).join(Page, Page.id == Notification.page_id)
                  .where(Notification.status == Delivery.PENDING, Notification.due_at <= now,
                         Page.status != PageStatus.ACKNOWLEDGED)
                  .order_by(Notification.due_at, Notification.id).limit(CANDIDATES))
         if page_id is not None:
             query = query.where(Notification.page_id == page_id)
-        for notification_id, candidate_page in session.execute(query).all():
-            outgoing = _take(session, services, notification_id, candidate_page, now)
-            if outgoing is not None:
-                return outgoing
-    return None
+        for candidate in dict.fromkeys(session.scalars(query)):  # each page once, in order of what is due
+            batch = _take(session, services, candidate, now, limit)
+            if batch:
+                return batch
+    return []
 
 
-def _take(session: Session, services: Services, notification_id: int, page_id: int,
-          now: dt.datetime) -> Outgoing | None:
-    # The page first (shared: senders claim side by side; an acknowledgement or escalation waits), then the row.
+def _take(session: Session, services: Services, page_id: int, now: dt.datetime, limit: int) -> list[Outgoing]:
+    # The page first (shared: senders claim side by side; an acknowledgement or escalation waits), then the rows.
     page = session.scalars(select(Page).where(Page.id == page_id, Page.status != PageStatus.ACKNOWLEDGED)
                            .with_for_update(read=True).execution_options(populate_existing=True)).first()
     if page is None:
-        return None
-    notification = session.scalars(
-        select(Notification).where(Notification.id == notification_id, Notification.status == Delivery.PENDING)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
-    if notification is None:
-        return None
-    if notification.channel == Channel.VOICE and _within_quiet_interval(session, services, notification, now):
-        return None
-    body = None
-    if notification.channel == Channel.SMS:
-        body, notification.last_case_id = sms_text(session, notification, page, services.support)
-        if body is None:
-            notification.status, notification.error = Delivery.CANCELED, "no case joined since the last message"
-            notification.updated_at = now
-            return None
-    notification.status, notification.claimed_at, notification.body, notification.updated_at = (
-        Delivery.SENDING, now, body, now)
-    return Outgoing(notification.id, page.id, Channel(notification.channel), notification.to_number,
-                    page.line_number, body)
+        return []
+    due = session.scalars(
+        select(Notification).where(Notification.page_id == page_id, Notification.status == Delivery.PENDING,
+                                   Notification.due_at <= now)
+        .order_by(Notification.due_at, Notification.id).limit(limit)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)).all()
+    batch = []
+    for notification in due:
+        if notification.channel == Channel.VOICE and _within_quiet_interval(session, services, notification, now):
+            continue
+        body = None
+        if notification.channel == Channel.SMS:
+            body, notification.last_case_id = sms_text(session, notification, page, services.support)
+            if body is None:
+                notification.status, notification.error = Delivery.CANCELED, "no case joined since the last message"
+                notification.updated_at = now
+                continue
+        notification.status, notification.claimed_at, notification.body, notification.updated_at = (
+            Delivery.SENDING, now, body, now)
+        batch.append(Outgoing(notification.id, page.id, Channel(notification.channel), notification.to_number,
+                              page.line_number, body))
+    return batch
 
 
 def _within_quiet_interval(session: Session, services: Services, notification: Notification,
@@ -154,19 +167,25 @@ def deliver(services: Services, outgoing: Outgoing) -> Answer:
     return Answer(resource.sid, twilio_status(resource.status) or Delivery.QUEUED)
 
 
-def record(services: Services, outgoing: Outgoing, answer: Answer) -> None:
-    """Keep what Twilio answered; a refusal is retried, or fails and may move the page on."""
+def record(services: Services, batch: list[Outgoing], answers: list[Answer]) -> None:
+    """Keep what Twilio answered for a claimed batch (one page); a refusal is retried, or fails and may move
+    the page on."""
     with services.sessions() as session, session.begin():
         now = services.clock()
-        page = lock(session, outgoing.page_id)
+        page = lock(session, batch[0].page_id)
         if page is None:
             return
-        if answer.sid is not None:
-            session.execute(update(Notification).where(Notification.id == outgoing.id).values(
-                twilio_sid=answer.sid, sent_at=now, error=None, attempts=Notification.attempts + 1, updated_at=now))
-            change(session, page, Status(outgoing.id, answer.status), services.support, now)
-            return
-        change(session, page, SendFailed(outgoing.id, answer.temporary, answer.error or "refused"),
-               services.support, now)
-        # What it would have told was not told: the next SMS names those cases again.
-        session.execute(update(Notification).where(Notification.id == outgoing.id).values(last_case_id=None))
+        for outgoing, answer in zip(batch, answers, strict=True):
+            _record(session, services, page, outgoing, answer, now)
+
+
+def _record(session: Session, services: Services, page: Page, outgoing: Outgoing, answer: Answer,
+            now: dt.datetime) -> None:
+    if answer.sid is not None:
+        session.execute(update(Notification).where(Notification.id == outgoing.id).values(
+            twilio_sid=answer.sid, sent_at=now, error=None, attempts=Notification.attempts + 1, updated_at=now))
+        change(session, page, Status(outgoing.id, answer.status), services.support, now)
+        return
+    change(session, page, SendFailed(outgoing.id, answer.temporary, answer.error or "refused"), services.support, now)
+    # What it would have told was not told: the next SMS names those cases again.
+    session.execute(update(Notification).where(Notification.id == outgoing.id).values(last_case_id=None))

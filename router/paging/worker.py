@@ -8,12 +8,13 @@ import socket
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 
 from router import spool
 from router.models import Page, WorkerBeat
-from router.paging.machine import TimedOut
-from router.paging.pages import change
+from router.paging.dispatcher import Dispatcher
+from router.paging.page import TimedOut
+from router.paging.pages import change, lock
 from router.paging.recovery import poll_silent, recover_stuck
 from router.paging.sender import send_due
 from router.paging.services import Services
@@ -22,28 +23,53 @@ from router.paging.statuses import PageStatus
 FORGET_WORKERS_AFTER = dt.timedelta(days=1)  # a stopped worker's beat is kept a day, for the health check
 
 
-def run_pass(services: Services) -> dict[str, int]:
+SEND_BUDGET = 0.5  # seconds a pass of `work` spends sending before it looks at the deadlines again
+
+
+def run_pass(services: Services, dispatcher: Dispatcher | None = None, budget: float | None = None) -> dict[str, int]:
     """Record spooled critical calls, escalate timed-out pages, settle stuck sends, send what is due, ask
-    Twilio about notifications gone silent; returns the counts."""
+    Twilio about notifications gone silent; returns the counts.
+
+    With a `dispatcher`, the pages just escalated are sent from its threads, and this pass sends the rest
+    for at most `budget` seconds: a burst of sends never holds the next deadline up.
+    """
     recorded = spool.replay(services)
     escalated = escalate_due(services)
+    if dispatcher is not None:
+        for page_id in escalated:
+            dispatcher.submit(page_id)
     stuck = recover_stuck(services)
-    sent = send_due(services)
+    sent = send_due(services, budget=budget)
     polled = poll_silent(services)
     return {"spooled calls recorded": len(recorded), "pages escalated": len(escalated),
             "stuck notifications settled": stuck, "notifications sent": sent, "silent notifications polled": polled}
 
 
 def escalate_due(services: Services, limit: int = 50) -> list[int]:
-    """Escalate every page whose step has timed out; returns their ids. Pages another holds are skipped."""
+    """Escalate every page whose step has timed out; returns their ids.
+
+    Those no one else holds go in one transaction (one commit for a burst of deadlines); a page a sender
+    or a callback holds for a moment is then waited for, alone, rather than left to the next pass. A page
+    another worker escalated first is left as it is (the machine sees its step's deadline has moved).
+    """
     with services.sessions() as session, session.begin():
         now = services.clock()
-        pages = session.scalars(select(Page).where(Page.status == PageStatus.OPEN, Page.next_escalation_at <= now)
-                                .order_by(Page.next_escalation_at).limit(limit)
-                                .with_for_update(skip_locked=True).execution_options(populate_existing=True)).all()
-        for page in pages:
-            change(session, page, TimedOut(), services.support, now)
-        return [page.id for page in pages]
+        free = session.scalars(select(Page).where(*_timed_out(now)).order_by(Page.next_escalation_at).limit(limit)
+                               .with_for_update(skip_locked=True).execution_options(populate_existing=True)).all()
+        escalated = [page.id for page in free if change(session, page, TimedOut(), services.support, now)]
+    with services.sessions() as session:
+        held = session.scalars(select(Page.id).where(*_timed_out(services.clock()))
+                               .order_by(Page.next_escalation_at).limit(limit)).all()
+    for page_id in held:
+        with services.sessions() as session, session.begin():
+            page = lock(session, page_id)
+            if page is not None and change(session, page, TimedOut(), services.support, services.clock()):
+                escalated.append(page_id)
+    return escalated
+
+
+def _timed_out(now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
+    return Page.status == PageStatus.OPEN, Page.next_escalation_at <= now
 
 
 def summary_line(summary: dict[str, int]) -> str:
@@ -70,13 +96,17 @@ def work(services: Services, interval: float, stop: threading.Event, report: Cal
     """
     worker = f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:120]
     started = services.clock()
-    while not stop.is_set():
-        try:
-            summary = run_pass(services)
-            beat(services, worker, started)
-        except Exception as exc:  # noqa: BLE001 - reported; the next pass tries again
-            report(f"pass failed, trying again in {interval:g} s: {exc!r}"[:500])
-        else:
-            if any(summary.values()):
-                report(summary_line(summary))
-        stop.wait(interval)
+    dispatcher = Dispatcher(services, threads=4)
+    try:
+        while not stop.is_set():
+            try:
+                summary = run_pass(services, dispatcher, SEND_BUDGET)
+                beat(services, worker, started)
+            except Exception as exc:  # noqa: BLE001 - reported; the next pass tries again
+                report(f"pass failed, trying again in {interval:g} s: {exc!r}"[:500])
+            else:
+                if any(summary.values()):
+                    report(summary_line(summary))
+            stop.wait(interval)
+    finally:
+        dispatcher.shutdown()

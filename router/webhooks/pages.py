@@ -21,8 +21,9 @@ from router.facts import phone_number
 from router.links import external_url
 from router.models import Notification
 from router.paging import callbacks
-from router.paging.machine import Acknowledge, Escalate, Status, notifies
+from router.paging.machine import notifies
 from router.paging.messages import case_summary, page_facts
+from router.paging.page import Acknowledge, Escalate, Status
 from router.paging.pages import change, lock, lock_all, position_of, untaken_pages_for
 from router.paging.statuses import MACHINE_ANSWERS, Channel, Via, call_result, twilio_status
 from router.runtime import runtime

@@ -6,7 +6,7 @@ import pytest
 
 from callflows.page import HELP_SMS, parse_reply
 from router.paging.dialogue import HELP_LIMIT, PageSummary, SmsOutcome, answer_sms
-from router.paging.machine import Acknowledge, Escalate
+from router.paging.page import Acknowledge, Escalate
 from router.paging.statuses import PageStatus, Via
 from schedules import Position
 

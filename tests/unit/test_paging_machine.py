@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from router.paging.machine import (
+from router.paging.machine import decide
+from router.paging.page import (
     Acknowledge,
     Cancel,
     Contact,
@@ -29,7 +30,6 @@ from router.paging.machine import (
     Status,
     Taken,
     TimedOut,
-    decide,
 )
 from router.paging.statuses import Channel, Delivery, Kind, PageStatus, Via
 from schedules import ContactMethod, EscalationPolicy, EscalationStep, Position, Target

@@ -107,7 +107,7 @@ def test_a_critical_case_shows_who_was_paged_and_how_fast_it_was_acknowledged(ma
     runtime(app).dispatcher.shutdown()
     clock.at = sao_paulo("2026-11-28 03:02")
     with db.sessions(app)() as session, session.begin():  # Carla took it by SMS, two minutes later
-        from router.paging.machine import Acknowledge
+        from router.paging.page import Acknowledge
         from router.paging.pages import change, lock
         from router.paging.statuses import Via
 

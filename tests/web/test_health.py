@@ -56,7 +56,7 @@ def test_the_engine_is_failing_when_notifications_or_escalations_are_overdue(app
 def test_the_engine_reports_a_failing_pass_and_goes_on(app, monkeypatch):
     stop, reported, passes = threading.Event(), [], []
 
-    def run_pass(services):
+    def run_pass(services, *_):
         passes.append(1)
         if len(passes) == 1:
             raise OSError("database is down")

@@ -82,6 +82,16 @@ def test_a_case_joins_only_a_page_still_escalating_within_group_minutes(app, twi
     assert [c.number for c in first.cases] == [1001, 1002] and [c.number for c in second.cases] == [1003]
 
 
+def test_a_caller_whose_request_read_the_clock_a_moment_before_the_openers_still_joins(app, twilio, clock):
+    # Seen with 99 pages at once: two calls of one policy, the second's clock read first, made two pages.
+    clock.at = sao_paulo("2026-11-28 03:00:05")
+    _critical(twilio)
+    clock.at = sao_paulo("2026-11-28 03:00:04")
+    _critical(twilio, "+5511955554444")
+    [page] = _pages(app)
+    assert [c.number for c in page.cases] == [1001, 1002]
+
+
 def _page_at_step_1_timed_out(app, twilio, clock) -> dt.datetime:
     clock.at = sao_paulo("2026-11-28 03:00")
     _critical(twilio)

@@ -41,6 +41,7 @@ def test_a_worker_killed_mid_step_loses_no_send_and_makes_none_twice(make_app, f
         step_2 = session.scalars(select(Notification).where(Notification.step == 1)).all()
     assert len(step_2) == 4
 
+    before = len(fake_twilio.messages()) + len(fake_twilio.calls())
     fake_twilio.hold()  # the first request the worker makes hangs at Twilio
     worker = _worker(database_url, fake_twilio.url, tmp_path, sao_paulo("2026-11-28 03:06:30"))
     try:
@@ -49,6 +50,7 @@ def test_a_worker_killed_mid_step_loses_no_send_and_makes_none_twice(make_app, f
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     fake_twilio.release()  # the request it was making reaches Twilio after all: was it sent, or not?
+    fake_twilio.wait_until(lambda: len(fake_twilio.messages()) + len(fake_twilio.calls()) > before, timeout=10)
 
     clock.at = sao_paulo("2026-11-28 03:06:30") + STUCK_SENDING + dt.timedelta(seconds=5)
     run_pass(runtime(app).services)  # another worker carries on
