@@ -12,7 +12,7 @@ from router.cases import promise
 from router.config import SupportConfig
 from router.fake_twilio import FakeTwilio, Transcript
 from router.fake_twilio.transcript import render
-from router.models import Call, Page
+from router.models import Call, Notification, Page
 from router.paging.statuses import Channel, Delivery, PageStatus
 
 CHANNELS = {Channel.SMS: "an SMS", Channel.VOICE: "a call"}
@@ -101,8 +101,8 @@ def page_progress(sessions, page_id: int, support: SupportConfig, whole_escalati
     with sessions() as session:
         page = session.get(Page, page_id)
         notifications = page.notifications
-        under_way = any(Delivery(n.status) is not Delivery.PENDING and not Delivery(n.status).final
-                        for n in notifications)
+        # Under way: Twilio has not finished with it, or its callbacks came before the sender stored its SID.
+        under_way = any(_under_way(n) for n in notifications)
         pending = [n for n in notifications if n.status == Delivery.PENDING]
         due = [(n.due_at, f"{CHANNELS[Channel(n.channel)]} to {support.person_name(n.person_id)}") for n in pending]
         if page.status == PageStatus.OPEN and page.next_escalation_at is not None:
@@ -119,6 +119,14 @@ def page_progress(sessions, page_id: int, support: SupportConfig, whole_escalati
         waited_for = [at for at, _ in due] if whole_escalation else [n.due_at for n in pending if n in first_step]
         seconds = (min(waited_for) - now).total_seconds() if waited_for else None
         return PageProgress(settled, under_way, seconds, sorted(due))
+
+
+def _under_way(notification: Notification) -> bool:
+    status = Delivery(notification.status)
+    if status in (Delivery.PENDING, Delivery.CANCELED):
+        return False
+    recorded = notification.sent_at is not None or notification.error is not None
+    return not status.final or not recorded
 
 
 def describe_page(sessions, page_id: int, support: SupportConfig, fake: FakeTwilio) -> dict:
