@@ -1,28 +1,70 @@
-"""What the caller hears when the service itself fails mid-call.
+"""What the caller hears when the service cannot use its database, or one of its own steps fails.
 
-Used by the shell when the database or an internal step raises: it needs no
-stored state, so a critical caller still reaches the on-call engineer and a
-business-hours caller still reaches tier 1.
+Pure like the steps: it needs no stored state. Without the database the call
+goes on from the configuration alone (the greeting, the menus, identifying
+the caller); only a step that needs a case gets the fallback, so a critical
+caller still reaches the on-call engineer, a business-hours caller still
+reaches tier 1, and a message already recorded is kept for later.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from callflows.common import say
-from callflows.decision import CallFacts, Decision, Dial, Hangup
-from callflows.inbound import on_critical_path
+from callflows.decision import CallerInput, CallFacts, CaseFacts, Decision, Dial, Hangup
+from callflows.inbound import STEPS, on_critical_path
+from schedules import is_open
 
 RING_SECONDS = 30
 
 
-def fallback(call: CallFacts, step: str, on_call: str | None) -> Decision:
-    """The decision for a step that could not run; `on_call` is the engineer's number, if any."""
-    trouble = say(call, "trouble")
+class NeedsDatabase(Exception):
+    """A step asked for what only the database knows (a case by its number)."""
+
+
+def _needs_database(number: int) -> CaseFacts | None:
+    raise NeedsDatabase(f"case {number}")
+
+
+def without_database(step: str, call: CallFacts, said: CallerInput, on_call: str | None,
+                     message_kept: bool = False) -> Decision:
+    """The step as the caller would have had it, decided from the configuration alone.
+
+    A step that would open or look up a case gets the `fallback` instead; `message_kept` says
+    that the request (and with it the caller's recording) is kept to be recorded later.
+    """
+    run = STEPS.get(step)
+    if run is not None:
+        try:
+            outcome = run(replace(call, case=None, find_case=_needs_database), said)
+        except NeedsDatabase:
+            outcome = None
+        if isinstance(outcome, Decision):
+            return replace(outcome, note=f"without the database: {outcome.note}")
+    return fallback(call, step, said, on_call, message_kept)
+
+
+def fallback(call: CallFacts, step: str, said: CallerInput, on_call: str | None,
+             message_kept: bool = False) -> Decision:
+    """The decision for a step that could not run; `on_call` is the engineer's number, if any.
+
+    Whether the line is open comes from its hours at this moment, not from the action URL, so a
+    caller at 3 a.m. is never put through to an empty office, nor spoken to in the wrong language.
+    """
     line = call.line
-    if on_critical_path(step, call.state) and on_call:
-        speech = (trouble, say(call, "trouble_critical"))
+    open_now = line is not None and is_open(line.hours, call.at)
+    call = replace(call, state=replace(call.state, mode="open" if open_now else "closed"))
+    if on_critical_path(step, call.state, said.digits) and on_call:
+        english = replace(call, state=replace(call.state, mode="closed"))  # the after-hours policy's language
+        speech = (say(english, "trouble"), say(english, "trouble_critical"))
         return Decision("fault on the critical path → dial the on-call engineer directly", speech,
                         Dial((on_call,), None, call.state, RING_SECONDS))
-    if line and call.state.mode == "open" and line.ring_group:
+    trouble = say(call, "trouble")
+    if message_kept and said.recording_url:
+        return Decision("fault → the recorded message is kept, to be recorded as a case",
+                        (trouble, say(call, "trouble_message_kept")), Hangup())
+    if line is not None and open_now and line.ring_group:
         return Decision("fault → dial tier 1 directly", (trouble,),
                         Dial(line.ring_group, None, call.state, line.ring_seconds))
     return Decision("fault → asked to call again", (trouble, say(call, "trouble_call_back")), Hangup())

@@ -78,7 +78,8 @@ def menu(call: CallFacts, said: CallerInput) -> Outcome:
 
 def existing_case(call: CallFacts, said: CallerInput) -> Outcome:
     """The caller keyed a case number: the call joins that case and goes to the tier that owns it."""
-    number = int(said.digits) if said.digits and said.digits.isdigit() else None
+    keyed = said.digits or ""
+    number = int(keyed) if keyed.isascii() and keyed.isdigit() else None
     case = call.find_case(number) if number is not None else None
     if case is None or case.customer != (call.customer.id if call.customer else None):
         return retry(call, said, lambda state: _ask_case(call, state), "case_unknown")
@@ -203,10 +204,13 @@ STEPS: dict[str, Step] = {"incoming": incoming} | {
 }
 
 
-def on_critical_path(step: str, state: FlowState) -> bool:
-    """Whether a failure at this step must put the caller through to the on-call engineer."""
+def on_critical_path(step: str, state: FlowState, digits: str | None = None) -> bool:
+    """Whether a failure at this step must put the caller through to the on-call engineer.
+
+    After hours that is everything from the menu's 1 (a critical production issue) on.
+    """
     return step in {"critical_confirm", "critical_recorded", "connect_result"} or (
-        state.mode == "closed" and step in {"account", "pin"})
+        state.mode == "closed" and (step in {"account", "pin"} or (step == "after_hours_menu" and digits == "1")))
 
 
 def _line(call: CallFacts) -> LineFacts:

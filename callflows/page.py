@@ -204,3 +204,16 @@ def whisper_key(case: CaseSummary, digits_pressed: str | None, voice: str = DEFA
         return Decision(f"engineer accepted the live call for case {case.number}",
                         (Speech("Connecting you now.", ENGLISH, voice),), Bridge()), True
     return Decision("live call not accepted", (), Hangup()), False
+
+
+def page_unavailable(voice: str = DEFAULT_VOICE) -> Decision:
+    """The page call when the service cannot read its page: nothing is acknowledged, the page goes on."""
+    text = ("This is a page from the support line, which is having technical difficulties: the page cannot be "
+            "read or acknowledged right now, and it keeps escalating. Please call back in a few minutes.")
+    return Decision("page call without the database", (Speech(text, ENGLISH, voice),), Hangup())
+
+
+def whisper_unavailable(voice: str = DEFAULT_VOICE) -> Decision:
+    """Live connect when the service cannot read the case: a critical caller is put through all the same."""
+    text = "Critical production call from the support line, which is having technical difficulties. Connecting you."
+    return Decision("whisper without the database: connected", (Speech(text, ENGLISH, voice),), Bridge())

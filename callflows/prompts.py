@@ -79,6 +79,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "unknown_line": "This number is not in service. Goodbye.",
         "trouble": "We are sorry, we are having technical difficulties.",
         "trouble_critical": "Please hold while we connect you to the on-call engineer.",
+        "trouble_message_kept": "Your message is kept, and we will call you back. Goodbye.",
         "trouble_call_back": ("Please call again in a few minutes, or write to us through your support channels. "
                               "Goodbye."),
     },
@@ -122,6 +123,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         ),
         "goodbye": "Obrigado por ligar. Até logo.",
         "trouble": "Desculpe, estamos com dificuldades técnicas.",
+        "trouble_message_kept": "A sua mensagem foi guardada, e retornaremos a sua ligação. Até logo.",
         "trouble_call_back": (
             "Por favor, ligue novamente em alguns minutos ou escreva para nós pelos seus canais de "
             "suporte. Até logo."
@@ -140,8 +142,13 @@ LANGUAGES = frozenset(PROMPTS)
 
 
 def prompt(language: str, key: str, **values: object) -> str:
-    """The text of prompt `key` in `language`, with its blanks filled in."""
-    return PROMPTS[language][key].format(**values)
+    """The text of prompt `key` in `language`, with its blanks filled in.
+
+    An after-hours prompt has only its English text (the policy); asked for in another language (a
+    caller whose action URL lost its state, say) it is spoken in English rather than not at all.
+    """
+    texts = PROMPTS.get(language, PROMPTS[ENGLISH])
+    return texts.get(key, PROMPTS[ENGLISH][key]).format(**values)
 
 
 def missing_prompts() -> dict[str, set[str]]:

@@ -7,7 +7,7 @@ token configured the API refuses everything.
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, jsonify, request
 
@@ -17,6 +17,7 @@ from router.oncall import on_call_report
 from router.runtime import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+ONCALL_REACH = timedelta(days=100 * 365)  # rotations are computed week by week: the year 9999 is out of reach
 
 
 @bp.before_request
@@ -81,6 +82,8 @@ def oncall():
             abort(400, "at must be an ISO 8601 time with its offset")
         if at.tzinfo is None:
             abort(400, "at must carry its UTC offset")
+        if abs(at - _now()) > ONCALL_REACH:
+            abort(400, f"at must be within {ONCALL_REACH.days // 365} years of now")
     return jsonify(at=at.isoformat(), rotations=on_call_report(runtime().support, at))
 
 

@@ -14,7 +14,7 @@ bp = Blueprint("calendars", __name__, url_prefix="/calendar")
 
 def _check(kind: str, name: str) -> None:
     expected = feed_token(current_app.config["SECRET_KEY"], kind, name)
-    if not hmac.compare_digest(request.args.get("token", ""), expected):
+    if not hmac.compare_digest(request.args.get("token", "").encode(), expected.encode()):
         abort(404)  # a wrong token reveals nothing, not even that the feed exists
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 
 from flask import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from router.facts import whole_number
 from router.models import Call, CallEvent
 from router.paging.statuses import twilio_status
 
@@ -64,6 +66,21 @@ def call_ended(session: Session, sid: str, status: str, duration: str | None, at
     known = twilio_status(status)
     if known is not None and known.final:
         call.ended_at = call.ended_at or at
-        if duration and duration.isdigit():
-            call.duration_seconds = int(duration)
+        seconds = whole_number(duration, 10**7)
+        if seconds is not None:
+            call.duration_seconds = seconds
+    return call
+
+
+def status_reported(session: Session, form: Mapping[str, str], at: dt.datetime) -> Call | None:
+    """The line's status callback, as Twilio posts it."""
+    return call_ended(session, form.get("CallSid", ""), form.get("CallStatus", ""), form.get("CallDuration"), at)
+
+
+def transcribed(session: Session, form: Mapping[str, str], _at: dt.datetime) -> Call | None:
+    """Twilio's transcription of a recording: what the caller said, kept on the call's case."""
+    call = find_call(session, form.get("CallSid", ""))
+    text = (form.get("TranscriptionText") or "").strip()
+    if call is not None and call.case is not None and text and form.get("TranscriptionStatus") == "completed":
+        call.case.description = text[:2000]
     return call

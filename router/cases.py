@@ -67,9 +67,8 @@ def case_facts(case: Case | None, joined: bool = False) -> CaseFacts | None:
 
 def find_case(session: Session, number: int | None) -> Case | None:
     """The case with this number, if there is one."""
-    if number is None or number <= 0:
-        return None
-    return session.get(Case, Case.id_for(number))
+    row = Case.id_for(number) if number is not None else None
+    return session.get(Case, row) if row is not None else None
 
 
 def apply_effects(session: Session, call: Call, effects: tuple[Effect, ...], at: dt.datetime) -> None:

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
-CONNECT_TIMEOUT = 5  # seconds: an unreachable server is reported, not waited on
+# Twilio waits 15 s for a webhook's answer. A request's database work gets DEADLINE seconds in all (a
+# connection in CONNECT_TIMEOUT, a pooled one in POOL_TIMEOUT, each statement, lock waits included, in
+# STATEMENT_TIMEOUT); past it the caller is answered from the configuration, with 7 s to spare.
+CONNECT_TIMEOUT = 3
+POOL_TIMEOUT = 3
+STATEMENT_TIMEOUT = 5
+DEADLINE = 8.0
 
 
 class DatabaseError(Exception):
@@ -44,8 +50,13 @@ def make_engine(url: str) -> Engine:
     path = sqlite_file(url)
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
-    connect_args = {"connect_timeout": CONNECT_TIMEOUT} if make_url(url).get_backend_name() == "postgresql" else {}
-    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    options: dict[str, object] = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT,
+                                   "options": f"-c statement_timeout={STATEMENT_TIMEOUT}s"}
+    if path or options:  # an in-memory SQLite database has one connection, and no pool to wait for
+        options["pool_timeout"] = POOL_TIMEOUT
+    engine = create_engine(url, pool_pre_ping=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)
@@ -62,7 +73,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # pysqlite's own BEGIN would come first: we send ours
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")  # webhooks and the dispatcher write side by side
+    cursor.execute(f"PRAGMA busy_timeout={STATEMENT_TIMEOUT * 1000}")  # webhooks and the engine write side by side
     cursor.execute("PRAGMA journal_mode=WAL")
     # With WAL, NORMAL never corrupts the file and skips an fsync per commit (a power cut may lose the
     # last commits); PostgreSQL is the production database.
@@ -80,6 +91,8 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
     config = _alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")  # a migration may take its time
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from callflows.decision import (
     CallerInput,
@@ -60,7 +61,7 @@ def phone_number(value: str | None) -> str | None:
         return None
 
 
-def call_facts(support: SupportConfig, form: dict, state: FlowState, at: dt.datetime) -> CallFacts:
+def call_facts(support: SupportConfig, form: Mapping[str, str], state: FlowState, at: dt.datetime) -> CallFacts:
     """Everything the step may know about this call at this moment."""
     line = support.line(phone_number(form.get("To")))
     caller = phone_number(form.get("From"))
@@ -98,12 +99,20 @@ def live_connect_window(facts: CallFacts) -> dt.timedelta:
     return dt.timedelta(seconds=sum(r.ring_seconds + 10 for r in facts.responders))
 
 
-def caller_input(form: dict) -> CallerInput:
+def whole_number(value: str | None, highest: int) -> int | None:
+    """A count Twilio sent as text: ASCII digits only ('²' is a digit to `str.isdigit`, not to `int`), at
+    most `highest`; None for anything else."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(highest)):
+        return None
+    return int(value) if int(value) <= highest else None
+
+
+def caller_input(form: Mapping[str, str]) -> CallerInput:
     """What the caller did at the previous verb, as Twilio reports it."""
-    seconds = form.get("RecordingDuration", "")
     return CallerInput(
         digits=(form.get("Digits") or "").strip()[:40] or None,
-        recording_url=form.get("RecordingUrl") or None,
-        recording_seconds=int(seconds) if seconds.isdigit() else None,
+        recording_url=(form.get("RecordingUrl") or "")[:500] or None,
+        recording_seconds=whole_number(form.get("RecordingDuration"), 86_400),
         dial_status=form.get("DialCallStatus") or None,
     )

@@ -9,6 +9,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+MAX_ID = 2**31 - 1  # the largest row id (PostgreSQL's integer): a larger number from outside names no row
+
 
 class UTCDateTime(TypeDecorator):
     """An aware UTC timestamp on every database (SQLite keeps no offsets, so store UTC)."""

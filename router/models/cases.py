@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from router.models.base import Base
+from router.models.base import MAX_ID, Base
 
 # Case numbers start at 1001 so that every number read back has four digits or more.
 CASE_NUMBER_OFFSET = 1000
@@ -50,9 +50,10 @@ class Case(Base):
         return self.id + CASE_NUMBER_OFFSET
 
     @staticmethod
-    def id_for(number: int) -> int:
-        """The row id of the case with this number."""
-        return number - CASE_NUMBER_OFFSET
+    def id_for(number: int) -> int | None:
+        """The row id of the case with this number; None for a number no case can have."""
+        row = number - CASE_NUMBER_OFFSET
+        return row if 0 < row <= MAX_ID else None
 
 
 class CaseTierChange(Base):

@@ -198,7 +198,8 @@ def untaken_pages_for(session: Session, person_id: str) -> list[Page]:
 
 def page_for_case(session: Session, case_number: int) -> Page | None:
     """The page carrying the case with this number."""
-    case = session.get(Case, Case.id_for(case_number)) if 0 < case_number < 2**62 else None
+    row = Case.id_for(case_number)
+    case = session.get(Case, row) if row is not None else None
     return case.page if case else None
 
 

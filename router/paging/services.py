@@ -30,6 +30,7 @@ class Services:
     twilio: Client
     public_url: str  # set again once a test's or the simulator's server knows its port
     spool_dir: Path
+    database_deadline: float = db.DEADLINE  # seconds a webhook waits on the database (see router/db.py)
 
     def __post_init__(self) -> None:
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)

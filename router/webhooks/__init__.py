@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, request
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 bp = Blueprint("webhooks", __name__)
 
@@ -14,6 +15,13 @@ def require_twilio_signature() -> None:
     params = request.form.to_dict(flat=True) if request.method == "POST" else {}
     if not signature or not validator.validate(request.url, params, signature):
         abort(403)
+    # Signed as sent; used without NUL characters, which no database column takes (PostgreSQL refuses them).
+    request.form = _without_nul(request.form)  # type: ignore[misc]  (werkzeug's cached_property is settable)
+    request.args = _without_nul(request.args)  # type: ignore[misc]
+
+
+def _without_nul(values: MultiDict) -> ImmutableMultiDict:
+    return ImmutableMultiDict([(k.replace("\0", ""), v.replace("\0", "")) for k, v in values.items(multi=True)])
 
 
 from router.webhooks import pages, sms, voice  # noqa: E402,F401  (routes register on bp)

@@ -6,17 +6,21 @@ Each view changes its page only through `router.paging.pages.change`, on the pag
 from __future__ import annotations
 
 import dataclasses
+import logging
 
-from flask import abort, request
+from flask import abort, copy_current_request_context, request
+from werkzeug.exceptions import HTTPException
 
 from callflows.decision import Decision, FlowState
 from callflows.page import page_call as page_call_flow
 from callflows.page import page_key as page_key_flow
+from callflows.page import page_unavailable, whisper_unavailable
 from callflows.page import whisper as whisper_flow
 from callflows.page import whisper_key as whisper_key_flow
 from router import db
 from router.calllog import call_ended
 from router.cases import find_case, record_response
+from router.deadline import within
 from router.facts import phone_number
 from router.links import external_url
 from router.models import Notification
@@ -29,6 +33,8 @@ from router.paging.statuses import MACHINE_ANSWERS, Channel, Via, call_result, t
 from router.runtime import runtime
 from router.webhooks import bp
 from router.webhooks.replies import answer_once, twiml
+
+log = logging.getLogger(__name__)
 
 
 def _key_url(notification_id: int):
@@ -82,7 +88,7 @@ def _page_step(notification_id: int, step: str, decide, machine: bool = False):
                 "to_number": notification.to_number}
         return decision, _key_url(notification_id), call
 
-    document = answer_once(step, respond)
+    document = answer_once(step, respond, lambda: page_unavailable(support.service.english_voice))
     for page_id in dispatch:
         runtime().dispatcher.submit(page_id)
     return twiml(document)
@@ -105,18 +111,30 @@ def sms_status(notification_id: int):
 def _notification_status(notification_id: int, reported: str):
     run = runtime()
     now = run.now()
-    session = db.session()
-    with session.begin():
-        notification = session.get(Notification, notification_id) or abort(404)
-        page = lock(session, notification.page_id)
-        status = twilio_status(reported)
-        if status is not None and notification.channel == Channel.VOICE:
-            status = call_result(status, request.form.get("AnsweredBy") or notification.answered_by)
-        commands = change(session, page, Status(notification_id, status), run.support, now) if status else ()
-        if notification.channel == Channel.VOICE and request.form.get("CallSid"):
-            call_ended(session, request.form["CallSid"], reported[:24], request.form.get("CallDuration"), now)
-    if notifies(commands):
-        run.dispatcher.submit(notification.page_id)
+    form = request.form.to_dict(flat=True)
+
+    def record() -> int | None:
+        session = db.session()
+        with session.begin():
+            notification = session.get(Notification, notification_id) or abort(404)
+            page = lock(session, notification.page_id)
+            status = twilio_status(reported)
+            if status is not None and notification.channel == Channel.VOICE:
+                status = call_result(status, form.get("AnsweredBy") or notification.answered_by)
+            commands = change(session, page, Status(notification_id, status), run.support, now) if status else ()
+            if notification.channel == Channel.VOICE and form.get("CallSid"):
+                call_ended(session, form["CallSid"], reported[:24], form.get("CallDuration"), now)
+        return notification.page_id if notifies(commands) else None
+
+    try:
+        page_id = within(run.services.database_deadline, copy_current_request_context(record))
+        if page_id is not None:
+            run.dispatcher.submit(page_id)
+    except HTTPException:
+        raise
+    except Exception:
+        # Twilio does not post a status twice; the engine's poller asks Twilio for it once the database is back.
+        log.exception("the status of notification %s could not be recorded", notification_id)
     return "", 204
 
 
@@ -155,4 +173,4 @@ def _whisper_step(case_number: int, step: str):
                 "to_number": phone_number(request.form.get("To"))}
         return decision, lambda name, state: external_url("webhooks.whisper_key", case_number=case_number), call
 
-    return twiml(answer_once(step, respond))
+    return twiml(answer_once(step, respond, lambda: whisper_unavailable(voice)))

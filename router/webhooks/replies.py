@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
-from flask import Response, request
+from flask import Response, copy_current_request_context, request
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from callflows.decision import Decision, FlowState
 from callflows.twiml import StepUrl, render
 from router import db
 from router.calllog import answered_before, log_call, log_event, request_key
+from router.deadline import within
 from router.links import external_url
 from router.runtime import runtime
 
+log = logging.getLogger(__name__)
 Respond = Callable[[Session, dt.datetime], tuple[Decision, StepUrl, dict]]
 
 
@@ -41,33 +46,37 @@ def step_url(step: str, state: FlowState, case_number: int | None = None) -> str
     return external_url("webhooks.voice_step", name=step, **values)
 
 
-def flow_state(args: dict) -> FlowState:
-    """The state an action URL carried; anything odd falls back to defaults."""
-    mode = args.get("mode") if args.get("mode") in ("open", "closed") else "open"
-    attempt = args.get("attempt", "0")
-    support = runtime().support
-    customer, pending = (args.get(key) if support.customer(args.get(key)) else None for key in ("customer", "pending"))
-    leg = args.get("leg", "0")
-    return FlowState(mode=mode, customer=customer, pending=pending,
-                     attempt=min(int(attempt), 9) if attempt.isdigit() else 0,
-                     leg=min(int(leg), 20) if leg.isdigit() else 0)
-
-
-def answer_once(step: str, respond: Respond) -> str:
+def answer_once(step: str, respond: Respond, unavailable: Callable[[], Decision]) -> str:
     """Answer a call's webhook once per Twilio request: a retry gets the first answer back.
 
     `respond(session, now)` decides, inside the request's transaction, and returns the
-    decision, how to name its action URLs, and the call's fields for the call log.
+    decision, how to name its action URLs, and the call's fields for the call log. When the
+    database fails or does not answer in time, the call hears `unavailable()` instead.
     """
-    now = runtime().now()
-    session = db.session()
+    run = runtime()
+    now = run.now()
     key = request_key(request)
-    with session.begin():
-        earlier = answered_before(session, key)
+
+    def decide_and_log() -> str:
+        session = db.session()
+        with session.begin():
+            earlier = answered_before(session, key)
+            if earlier is not None:
+                return earlier.twiml
+            decision, url, call_fields = respond(session, now)
+            call = log_call(session, request.form.get("CallSid") or f"{step}-{key[-16:]}", now, **call_fields)
+            document = render(decision, url)
+            log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
+        return document
+
+    try:
+        return within(run.services.database_deadline, copy_current_request_context(decide_and_log))
+    except HTTPException:
+        raise
+    except IntegrityError:  # the same request, ten times at once: one of them answered first
+        earlier = answered_before(db.session(), key)
         if earlier is not None:
             return earlier.twiml
-        decision, url, call_fields = respond(session, now)
-        call = log_call(session, request.form.get("CallSid") or f"{step}-{key[-16:]}", now, **call_fields)
-        document = render(decision, url)
-        log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
-    return document
+    except Exception:
+        log.exception("the %s step of call %s could not use the database", step, request.form.get("CallSid"))
+    return render(unavailable(), lambda name, state: "")

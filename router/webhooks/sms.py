@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
-from flask import request
+from flask import copy_current_request_context, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from callflows.page import SmsReply, parse_reply
 from router import db
 from router.config import SupportConfig
+from router.deadline import within
 from router.facts import phone_number
 from router.models import InboundSms, Page
 from router.paging.dialogue import HELP_LIMIT, PageSummary, SmsAnswer, SmsOutcome, answer_sms
@@ -22,33 +25,56 @@ from router.runtime import runtime
 from router.webhooks import bp
 from router.webhooks.replies import twiml
 
+log = logging.getLogger(__name__)
+
+
+UNAVAILABLE = ("The support line is having technical difficulties and could not take your reply; nothing was "
+               "acknowledged or escalated. Please send it again in a few minutes.")
+
 
 @bp.post("/sms/incoming")
 def sms_incoming():
     """An SMS arrived: `ACK 1042` / `1` acknowledge, `ESC 1042` / `2` escalate; strangers are logged, ignored."""
     run = runtime()
     now = run.now()
-    form = request.form
-    sid = form.get("MessageSid") or "sha256:" + hashlib.sha256(repr(sorted(form.items())).encode()).hexdigest()
-    session = db.session()
+    form = request.form.to_dict(flat=True)
+    sid = (form.get("MessageSid") or "")[:64] or "sha256:" + hashlib.sha256(repr(sorted(form.items())).encode()
+                                                                            ).hexdigest()[:57]
     dispatch: list[int] = []
-    with session.begin():
-        earlier = session.scalars(select(InboundSms).where(InboundSms.sid == sid[:64])).first()
-        if earlier is None:
-            sender = phone_number(form.get("From"))
-            person = run.support.person_by_phone(sender) if sender else None
-            answer = _answer(session, run.support, person.id if person else None, parse_reply(form.get("Body")),
-                             now, dispatch)
-            earlier = InboundSms(sid=sid[:64], at=now, from_number=sender, to_number=phone_number(form.get("To")),
-                                 body=form.get("Body", "")[:1600], person_id=person.id if person else None,
-                                 kind=answer.outcome, outcome=answer.note[:200], reply=answer.reply)
-            session.add(earlier)
+
+    def reply() -> str | None:
+        session = db.session()
+        with session.begin():
+            earlier = _received(session, sid)
+            if earlier is None:
+                sender = phone_number(form.get("From"))
+                person = run.support.person_by_phone(sender) if sender else None
+                answer = _answer(session, run.support, person.id if person else None,
+                                 parse_reply(form.get("Body")), now, dispatch)
+                earlier = InboundSms(sid=sid, at=now, from_number=sender, to_number=phone_number(form.get("To")),
+                                     body=form.get("Body", "")[:1600], person_id=person.id if person else None,
+                                     kind=answer.outcome, outcome=answer.note[:200], reply=answer.reply)
+                session.add(earlier)
+        return earlier.reply
+
+    try:
+        text = within(run.services.database_deadline, copy_current_request_context(reply))
+    except IntegrityError:  # the same message posted again while the first was being answered
+        earlier = _received(db.session(), sid)
+        text = earlier.reply if earlier is not None else UNAVAILABLE
+    except Exception:
+        log.exception("SMS %s could not use the database", sid)
+        text = UNAVAILABLE
     for page_id in dispatch:
         run.dispatcher.submit(page_id)
     response = MessagingResponse()
-    if earlier.reply:
-        response.message(earlier.reply)
+    if text:
+        response.message(text)
     return twiml(str(response))
+
+
+def _received(session: Session, sid: str) -> InboundSms | None:
+    return session.scalars(select(InboundSms).where(InboundSms.sid == sid)).first()
 
 
 def _answer(session: Session, support: SupportConfig, person: str | None, reply: SmsReply, now,

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
-from flask import request
+from flask import copy_current_request_context, request
 from sqlalchemy.exc import IntegrityError
 
-from callflows.decision import CallFacts, Decision, OpenCase
-from callflows.fallback import fallback
-from callflows.inbound import STEPS, on_critical_path
+from callflows.decision import CallFacts, Decision
+from callflows.fallback import fallback, without_database
 from callflows.twiml import render
 from router import db, spool
-from router.calllog import (
-    answered_before,
-    call_ended,
-    find_call,
-    log_call,
-    log_event,
-    request_key,
-)
-from router.cases import apply_effects, case_facts, find_case, open_case
-from router.facts import call_facts, caller_input, live_connect_window, phone_number
-from router.paging.pages import open_or_join
+from router.calllog import answered_before, log_event, request_key
+from router.callsteps import StepRequest, facts_for, run_step
+from router.deadline import within
+from router.facts import caller_input
 from router.runtime import runtime
 from router.webhooks import bp
-from router.webhooks.replies import flow_state, step_url, twiml
-from schedules import status
+from router.webhooks.replies import step_url, twiml
 
 log = logging.getLogger(__name__)
 
@@ -47,104 +37,89 @@ def voice_step(name: str):
 @bp.post("/voice/status")
 def voice_status():
     """The line's status callback: the call is over (also when the caller hung up half way)."""
-    session = db.session()
-    with session.begin():
-        call_ended(session, request.form.get("CallSid", ""), request.form.get("CallStatus", ""),
-                   request.form.get("CallDuration"), runtime().now())
-    return "", 204
+    return _callback(spool.STATUS)
 
 
 @bp.post("/voice/transcription")
 def voice_transcription():
     """Twilio's transcription of a recording: what the caller said, kept on the call's case."""
-    session = db.session()
-    with session.begin():
-        call = find_call(session, request.form.get("CallSid", ""))
-        text = (request.form.get("TranscriptionText") or "").strip()
-        completed = request.form.get("TranscriptionStatus") == "completed"
-        if call is not None and call.case is not None and text and completed:
-            call.case.description = text[:2000]
+    return _callback(spool.TRANSCRIPTION)
+
+
+def _callback(kind: str):
+    """A callback that only reports: recorded now, or kept in the spool while the database cannot take it."""
+    run = runtime()
+    form, now = request.form.to_dict(flat=True), run.now()
+
+    def record() -> None:
+        session = db.session()
+        with session.begin():
+            spool.CALLBACKS[kind](session, form, now)
+
+    try:
+        within(run.services.database_deadline, copy_current_request_context(record))
+    except Exception:
+        log.exception("the %s callback of call %s could not use the database", kind, form.get("CallSid"))
+        spool.keep(run.services.spool_dir, kind, {"form": form, "at": now.isoformat()})
     return "", 204
 
 
 def _run_step(name: str):
-    support = runtime().support
-    now = runtime().now()
-    facts = call_facts(support, request.form, flow_state(request.args), now)
+    run = runtime()
+    step = StepRequest(name[:40], request.form.to_dict(flat=True), request.args.to_dict(flat=True), run.now(),
+                       request_key(request))
+    facts = facts_for(run.support, step)
     try:
-        document, page_id = _decide_and_log(name, facts)
+        document, page_id = within(run.services.database_deadline,
+                                   copy_current_request_context(lambda: _decide_and_log(step, facts)))
     except IntegrityError:
         # Twilio's retry raced the first attempt; answer what the first one answered.
-        event = answered_before(db.session(), request_key(request))
+        event = answered_before(db.session(), step.key)
         if event is None:
-            return _fallback(name, facts)
+            return twiml(_without_database(step, facts))
         return twiml(event.twiml)
     except Exception:
-        log.exception("step %s of call %s failed", name, request.form.get("CallSid"))
-        return _fallback(name, facts)
+        log.exception("step %s of call %s could not use the database", name[:40], step.sid)
+        return twiml(_without_database(step, facts))
     if page_id is not None:
-        runtime().dispatcher.submit(page_id)
+        run.dispatcher.submit(page_id)
     return twiml(document)
 
 
-def _decide_and_log(name: str, facts: CallFacts) -> tuple[str, int | None]:
+def _decide_and_log(step: StepRequest, facts: CallFacts) -> tuple[str, int | None]:
     """Run the step inside one transaction; returns the TwiML and a page to dispatch, if any."""
-    support = runtime().support
     session = db.session()
-    key = request_key(request)
     with session.begin():
-        earlier = answered_before(session, key)
+        earlier = answered_before(session, step.key)
         if earlier is not None:
             return earlier.twiml, None
-        call = log_call(session, request.form.get("CallSid") or f"unknown-{key[-16:]}", facts.at,
-                        direction="inbound", line_number=facts.line.number if facts.line else None,
-                        from_number=facts.caller, to_number=phone_number(request.form.get("To")),
-                        decision=_openness(facts))
-        call.customer_id = call.customer_id or (facts.customer.id if facts.customer else None)
-        facts = dataclasses.replace(facts, case=case_facts(call.case),
-                                    find_case=lambda number: case_facts(find_case(session, number)))
-        step = STEPS.get(name)
-        outcome = step(facts, caller_input(request.form)) if step else _unknown_step(name, facts)
-        page_id = None
-        if isinstance(outcome, OpenCase):
-            case, joined = open_case(session, call, outcome, support, facts.at)
-            if outcome.page:
-                page_id = open_or_join(session, case, support, facts.at, hold_calls=live_connect_window(facts)).id
-            facts = dataclasses.replace(facts, case=case_facts(case, joined))
-            outcome = step(facts, caller_input(request.form))
-        apply_effects(session, call, outcome.effects, facts.at)
-        case_number = call.case.number if call.case else None
-        document = render(outcome, lambda step, state: step_url(step, state, case_number))
-        log_event(session, call, facts.at, name, request.form.get("Digits"), outcome.note, key, document)
-    return document, page_id
+        result = run_step(session, runtime().support, step, facts, page_at=step.at)
+        case_number = result.call.case.number if result.call.case else None
+        document = render(result.decision, lambda name, state: step_url(name, state, case_number))
+        log_event(session, result.call, step.at, step.step, step.form.get("Digits"), result.decision.note,
+                  step.key, document)
+    return document, result.page_id
 
 
-def _openness(facts: CallFacts) -> str:
-    if facts.line is None:
-        return "unknown line"
-    return status(facts.line.hours, facts.at).describe()
-
-
-def _unknown_step(name: str, facts: CallFacts) -> Decision:
-    return dataclasses.replace(fallback(facts, name, None), note=f"unknown step {name!r}")
-
-
-def _fallback(name: str, facts: CallFacts):
-    """The call goes on without the database: critical callers still reach the on-call engineer."""
-    support = runtime().support
-    if on_critical_path(name, facts.state):
-        _spool_critical(name, facts)
+def _without_database(step: StepRequest, facts: CallFacts) -> str:
+    """Answer from the configuration alone, and keep the request to be recorded once the database is back."""
+    run = runtime()
     engineer = None
     if facts.line is not None:
-        person = support.first_responder(support.line(facts.line.number), facts.at)
+        person = run.support.first_responder(run.support.line(facts.line.number), facts.at)
         engineer = person.phone if person else None
-    return twiml(render(fallback(facts, name, engineer), step_url))
+    decision = _answer_without_database(step, facts, engineer, kept=True)
+    document = render(decision, step_url)
+    entry = {**step.to_json(), "answered": document, "note": decision.note}
+    if not spool.keep(run.services.spool_dir, spool.VOICE, entry):
+        document = render(_answer_without_database(step, facts, engineer, kept=False), step_url)
+    return document
 
 
-def _spool_critical(name: str, facts: CallFacts) -> None:
-    """Keep the critical request on disk so the paging worker records its case when the database is back."""
+def _answer_without_database(step: StepRequest, facts: CallFacts, engineer: str | None, kept: bool) -> Decision:
+    said = caller_input(step.form)
     try:
-        folder = runtime().services.spool_dir
-        spool.save(folder, name, request.form.to_dict(flat=True), facts.at)
-    except OSError:
-        log.exception("could not spool critical step %s of call %s", name, request.form.get("CallSid"))
+        return without_database(step.step, facts, said, engineer, message_kept=kept)
+    except Exception:  # the step itself failed, not the database: the plainest answer there is
+        log.exception("step %s of call %s failed without the database too", step.step, step.sid)
+        return fallback(facts, step.step, said, engineer, message_kept=kept)

@@ -10,14 +10,16 @@ import pytest
 
 from callflows.decision import (
     AttachRecording,
+    CallerInput,
     Dial,
     FlowState,
+    Gather,
     Hangup,
     MarkAnswered,
     OpenCase,
     Record,
 )
-from callflows.fallback import fallback
+from callflows.fallback import fallback, without_database
 from callflows.twiml import render
 from schedules import Closure, HolidayRules, SupportHours
 from tests.unit.flowfacts import (
@@ -192,13 +194,48 @@ def test_a_live_connect_result_for_a_call_that_lost_its_case_opens_one():
     ("menu", FlowState("open", "acme"), LINE.ring_group),    # business hours: straight to tier 1
 ])
 def test_when_the_service_fails_the_caller_is_still_put_through(step_name, state, expected):
-    decision = fallback(facts(state=state), step_name, "+5511970000003")
+    decision = fallback(facts(state=state), step_name, CallerInput(), "+5511970000003")
     assert decision.action.numbers == expected and decision.action.step is None
 
 
 def test_when_the_service_fails_after_hours_on_a_message_path_the_caller_is_asked_to_call_again():
-    decision = fallback(facts("2026-11-28 03:00", state=CLOSED), "after_hours_menu", "+5511970000003")
+    decision = fallback(facts("2026-11-28 03:00", state=CLOSED), "after_hours_menu", CallerInput("2"),
+                        "+5511970000003")
     assert isinstance(decision.action, Hangup) and "call again" in spoken(decision)
+
+
+def test_the_fallback_follows_the_line_hours_not_the_state_an_action_url_carried():
+    christmas_morning = facts("2026-12-25 10:00", state=FlowState("open", "acme"))  # a holiday: closed
+    decision = fallback(christmas_morning, "menu", CallerInput("1"), "+5511970000003")
+    assert isinstance(decision.action, Hangup)  # not put through to an empty office
+    assert decision.speech[0].language == "en-US"  # after hours the line speaks English
+
+
+def test_after_hours_the_menu_s_1_is_on_the_critical_path():
+    decision = fallback(facts("2026-11-28 03:00", state=CLOSED), "after_hours_menu", CallerInput("1"),
+                        "+5511970000003")
+    assert decision.action.numbers == ("+5511970000003",)
+
+
+@pytest.mark.parametrize(("name", "call", "said", "verb"), [
+    ("incoming", facts("2026-12-25 10:00", state=FlowState()), CallerInput(), Gather),   # the holiday greeting
+    ("after_hours_menu", facts("2026-11-28 03:00", state=CLOSED), CallerInput("1"), Gather),  # confirm critical
+    ("critical_confirm", facts("2026-11-28 03:00", state=CLOSED), CallerInput("1"), Dial),    # case: fallback
+    ("existing_case", facts(), CallerInput("1042"), Dial),  # a case looked up: fallback, tier 1
+])
+def test_without_the_database_the_call_goes_on_until_a_step_needs_a_case(name, call, said, verb):
+    decision = without_database(name, call, said, "+5511970000003")
+    assert isinstance(decision.action, verb), decision
+    assert decision.note.startswith("without the database") or decision.note.startswith("fault")
+
+
+def test_without_the_database_a_recorded_message_is_kept_when_the_spool_took_it():
+    call = facts("2026-11-28 03:00", state=CLOSED)
+    said = CallerInput(recording_url="https://api.twilio.test/rec/1", recording_seconds=9)
+    kept = without_database("message_recorded", call, said, None, message_kept=True)
+    assert "Your message is kept" in spoken(kept)
+    lost = without_database("message_recorded", call, said, None, message_kept=False)
+    assert "call again" in spoken(lost)
 
 
 # (step, call, what the caller did, the recording's longest length in TwiML)
