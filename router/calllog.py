@@ -15,10 +15,14 @@ from router.models import Call, CallEvent
 from router.paging.statuses import twilio_status
 
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+KEY_ENVIRON = "router.request_key"  # computed before the form is cleaned for storage (router/webhooks)
 
 
 def request_key(request: Request) -> str:
-    """What identifies one webhook request across Twilio's retries of it."""
+    """What identifies one webhook request across Twilio's retries of it (its form as Twilio sent it)."""
+    kept = request.environ.get(KEY_ENVIRON)
+    if kept:
+        return str(kept)
     token = request.headers.get(IDEMPOTENCY_HEADER)
     if token:
         return "token:" + token[:90]

@@ -39,7 +39,7 @@ class StepRequest:
 
     @property
     def sid(self) -> str:
-        return self.form.get("CallSid") or f"unknown-{self.key[-16:]}"
+        return (self.form.get("CallSid") or "")[:64] or f"unknown-{self.key[-16:]}"
 
     def to_json(self) -> dict:
         return {"step": self.step, "form": dict(self.form), "args": dict(self.args), "at": self.at.isoformat(),
@@ -97,6 +97,8 @@ def run_step(session: Session, support: SupportConfig, request: StepRequest, fac
                     customer_id=facts.customer.id if facts.customer else None)
     if call.customer_id is None and facts.customer is not None:
         call.customer_id = facts.customer.id
+    if call.line_number is None and facts.line is not None:  # first logged for a number that is no line
+        call.line_number = facts.line.number
     facts = dataclasses.replace(facts, case=case_facts(call.case),
                                 find_case=lambda number: case_facts(find_case(session, number)))
     step = STEPS.get(request.step)

@@ -4,6 +4,8 @@ from flask import Blueprint, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
+from router.calllog import KEY_ENVIRON, request_key
+
 bp = Blueprint("webhooks", __name__)
 
 
@@ -13,9 +15,12 @@ def require_twilio_signature() -> None:
     validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
     signature = request.headers.get("X-Twilio-Signature", "")
     params = request.form.to_dict(flat=True) if request.method == "POST" else {}
-    if not signature or not validator.validate(request.url, params, signature):
+    # Twilio signs the URL as it requested it: the query string as sent (werkzeug's `url` decodes it).
+    sent = request.base_url + ("?" + request.query_string.decode("latin-1") if request.query_string else "")
+    if not signature or not any(validator.validate(url, params, signature) for url in {sent, request.url}):
         abort(403)
     # Signed as sent; used without NUL characters, which no database column takes (PostgreSQL refuses them).
+    request.environ[KEY_ENVIRON] = request_key(request)
     request.form = _without_nul(request.form)  # type: ignore[misc]  (werkzeug's cached_property is settable)
     request.args = _without_nul(request.args)  # type: ignore[misc]
 

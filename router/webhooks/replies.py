@@ -64,7 +64,8 @@ def answer_once(step: str, respond: Respond, unavailable: Callable[[], Decision]
             if earlier is not None:
                 return earlier.twiml
             decision, url, call_fields = respond(session, now)
-            call = log_call(session, request.form.get("CallSid") or f"{step}-{key[-16:]}", now, **call_fields)
+            sid = (request.form.get("CallSid") or "")[:64] or f"{step}-{key[-16:]}"
+            call = log_call(session, sid, now, **call_fields)
             document = render(decision, url)
             log_event(session, call, now, step, request.form.get("Digits"), decision.note, key, document)
         return document

@@ -138,6 +138,15 @@ def test_a_file_that_is_not_toml_is_reported(tmp_path):
         load_config(path)
 
 
+def test_a_file_that_is_not_utf8_is_reported_with_its_name_and_line(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(EXAMPLE.replace("São Paulo", "S\u00e3o Paulo", 1).encode("latin-1", errors="replace"))
+    line = EXAMPLE[:EXAMPLE.index("São Paulo")].count("\n") + 1
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: line {line} is not UTF-8 (byte 0xe3); save the file as UTF-8"
+
+
 def test_a_missing_file_is_reported(tmp_path):
     with pytest.raises(ConfigError, match="cannot be read"):
         load_config(tmp_path / "nope.toml")
