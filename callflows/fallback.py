@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from callflows.common import say
-from callflows.decision import CallerInput, CallFacts, CaseFacts, Decision, Dial, Hangup
+from callflows.decision import CallerInput, CallFacts, CaseFacts, Decision, Dial, FlowState, Hangup, Speech
 from callflows.inbound import STEPS, on_critical_path
+from callflows.prompts import ENGLISH, prompt
 from schedules import is_open
 
 RING_SECONDS = 30
@@ -68,3 +69,19 @@ def fallback(call: CallFacts, step: str, said: CallerInput, on_call: str | None,
         return Decision("fault → dial tier 1 directly", (trouble,),
                         Dial(line.ring_group, None, call.state, line.ring_seconds))
     return Decision("fault → asked to call again", (trouble, say(call, "trouble_call_back")), Hangup())
+
+
+def static_fallback(company: str, voice: str, numbers: tuple[str, ...]) -> Decision:
+    """What a second host or a TwiML Bin answers while the whole service is down: one fixed document.
+
+    It knows no hours, no caller and no case, so it is English, and it puts the caller through to the
+    line's fallback people (`numbers`, rung at once) for the critical issue that cannot wait.
+    """
+    def english(key: str, **values: object) -> Speech:
+        return Speech(prompt(ENGLISH, key, **values), ENGLISH, voice)
+
+    speech = (english("greeting", company=company), english("static_fallback"))
+    if not numbers:
+        return Decision("static fallback: nobody to dial", speech + (english("trouble_call_back"),), Hangup())
+    return Decision("static fallback → dial the fallback people", speech,
+                    Dial(numbers, None, FlowState("closed"), RING_SECONDS))

@@ -80,6 +80,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "trouble": "We are sorry, we are having technical difficulties.",
         "trouble_critical": "Please hold while we connect you to the on-call engineer.",
         "trouble_message_kept": "Your message is kept, and we will call you back. Goodbye.",
+        "static_fallback": ("We are sorry, our phone system is having technical difficulties. If this is a "
+                            "critical issue affecting your production environment, please hold while we connect "
+                            "you to an engineer. Otherwise, please call again later, or write to us through your "
+                            "support channels."),
         "trouble_call_back": ("Please call again in a few minutes, or write to us through your support channels. "
                               "Goodbye."),
     },
@@ -134,7 +138,7 @@ PROMPTS: dict[str, dict[str, str]] = {
 # Prompts spoken only after hours, which are English by policy.
 ENGLISH_ONLY = frozenset(
     {"closed", "holiday", "closure", "hours", "reopens", "after_hours_menu", "not_entitled", "critical_confirm",
-     "critical_paging", "critical_paged", "unknown_line", "trouble_critical", "connecting_engineer",
+     "critical_paging", "critical_paged", "unknown_line", "trouble_critical", "static_fallback", "connecting_engineer",
      "engineer_will_call"}
 )
 

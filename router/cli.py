@@ -184,3 +184,29 @@ from router.simulator_cli import call, demo  # noqa: E402
 cli.add_command(case_group)
 cli.add_command(call)
 cli.add_command(demo)
+
+
+@cli.command("fallback-twiml")
+@config_option
+@click.option("--line", "line_number", help="The line's number (needed when there are several).")
+@click.pass_context
+def fallback_twiml(ctx: click.Context, line_number: str | None) -> None:
+    """Print the static TwiML for the number's fallback while the service is down (a TwiML Bin, a second host).
+
+    English, for any hour: it puts the caller through to the line's escalation policy's fallback people.
+    """
+    from callflows.fallback import static_fallback
+    from callflows.twiml import render
+    from router.facts import phone_number
+
+    support = load_config_or_exit(ctx)
+    line = support.line(phone_number(line_number)) if line_number else None
+    if line is None and (line_number or len(support.lines) > 1):
+        known = ", ".join(f"{each.number} ({each.name})" for each in support.lines)
+        raise click.UsageError(f"{'no line ' + repr(line_number) if line_number else 'name a line with --line'}; "
+                               f"the lines are: {known}")
+    line = line or support.lines[0]
+    policy = support.policy(line.escalation_policy)
+    numbers = tuple(support.person(p).phone for p in (policy.fallback if policy else ()))
+    decision = static_fallback(support.service.company, support.service.english_voice, numbers)
+    click.echo(render(decision, lambda step, state: ""))

@@ -28,7 +28,7 @@ def twiml(document: str) -> Response:
     return Response(document, mimetype="text/xml")
 
 
-def step_url(step: str, state: FlowState, case_number: int | None = None) -> str:
+def step_url(step: str, state: FlowState, case_number: int | None = None, endpoint: str = "webhooks.voice_step") -> str:
     """The action URL of an inbound-call step, carrying the flow's state (Twilio signs it back).
 
     The whisper is the engineer's leg of a live connect: its URL names the case instead.
@@ -37,13 +37,13 @@ def step_url(step: str, state: FlowState, case_number: int | None = None) -> str
         return external_url("webhooks.whisper", case_number=case_number)
     if step == "transcription":
         return external_url("webhooks.voice_transcription")
-    values = {"mode": state.mode, "attempt": state.attempt}
+    values: dict[str, object] = {"mode": state.mode, "attempt": state.attempt}
     for name in ("customer", "pending"):
         if getattr(state, name):
             values[name] = getattr(state, name)
     if state.leg:
         values["leg"] = state.leg
-    return external_url("webhooks.voice_step", name=step, **values)
+    return external_url(endpoint, name=step, **values)
 
 
 def answer_once(step: str, respond: Respond, unavailable: Callable[[], Decision]) -> str:

@@ -7,16 +7,15 @@ import logging
 from flask import copy_current_request_context, request
 from sqlalchemy.exc import IntegrityError
 
-from callflows.decision import CallFacts, Decision
-from callflows.fallback import fallback, without_database
+from callflows.decision import CallFacts
 from callflows.twiml import render
 from router import db, spool
-from router.calllog import answered_before, log_event, request_key
+from router.calllog import answered_before, log_event
 from router.callsteps import StepRequest, facts_for, run_step
 from router.deadline import within
-from router.facts import caller_input
 from router.runtime import runtime
 from router.webhooks import bp
+from router.webhooks.fallback import answer_without_database, step_request
 from router.webhooks.replies import step_url, twiml
 
 log = logging.getLogger(__name__)
@@ -66,8 +65,7 @@ def _callback(kind: str):
 
 def _run_step(name: str):
     run = runtime()
-    step = StepRequest(name[:40], request.form.to_dict(flat=True), request.args.to_dict(flat=True), run.now(),
-                       request_key(request))
+    step = step_request(name)
     facts = facts_for(run.support, step)
     try:
         document, page_id = within(run.services.database_deadline,
@@ -76,11 +74,11 @@ def _run_step(name: str):
         # Twilio's retry raced the first attempt; answer what the first one answered.
         event = answered_before(db.session(), step.key)
         if event is None:
-            return twiml(_without_database(step, facts))
+            return twiml(answer_without_database(step, facts))
         return twiml(event.twiml)
     except Exception:
         log.exception("step %s of call %s could not use the database", name[:40], step.sid)
-        return twiml(_without_database(step, facts))
+        return twiml(answer_without_database(step, facts))
     if page_id is not None:
         run.dispatcher.submit(page_id)
     return twiml(document)
@@ -99,27 +97,3 @@ def _decide_and_log(step: StepRequest, facts: CallFacts) -> tuple[str, int | Non
         log_event(session, result.call, step.at, step.step, step.form.get("Digits"), result.decision.note,
                   step.key, document)
     return document, result.page_id
-
-
-def _without_database(step: StepRequest, facts: CallFacts) -> str:
-    """Answer from the configuration alone, and keep the request to be recorded once the database is back."""
-    run = runtime()
-    engineer = None
-    if facts.line is not None:
-        person = run.support.first_responder(run.support.line(facts.line.number), facts.at)
-        engineer = person.phone if person else None
-    decision = _answer_without_database(step, facts, engineer, kept=True)
-    document = render(decision, step_url)
-    entry = {**step.to_json(), "answered": document, "note": decision.note}
-    if not spool.keep(run.services.spool_dir, spool.VOICE, entry):
-        document = render(_answer_without_database(step, facts, engineer, kept=False), step_url)
-    return document
-
-
-def _answer_without_database(step: StepRequest, facts: CallFacts, engineer: str | None, kept: bool) -> Decision:
-    said = caller_input(step.form)
-    try:
-        return without_database(step.step, facts, said, engineer, message_kept=kept)
-    except Exception:  # the step itself failed, not the database: the plainest answer there is
-        log.exception("step %s of call %s failed without the database too", step.step, step.sid)
-        return fallback(facts, step.step, said, engineer, message_kept=kept)

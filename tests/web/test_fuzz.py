@@ -65,7 +65,7 @@ def webhook(draw) -> tuple[str, dict[str, str]]:
     path = draw(st.sampled_from([
         "/voice/incoming", "/voice/step/{step}", "/voice/status", "/voice/transcription", "/voice/page/{id}",
         "/voice/page/{id}/key", "/voice/page/{id}/status", "/sms/status/{id}", "/sms/incoming",
-        "/voice/whisper/{id}", "/voice/whisper/{id}/key"]))
+        "/voice/whisper/{id}", "/voice/whisper/{id}/key", "/voice/fallback", "/voice/fallback/{step}"]))
     path = path.format(step=draw(steps), id=draw(ids))
     args = draw(query)
     if args:
