@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from router import db
+from router import db, logs
 from router.clock import Clock, check_clock_setting, system_clock
 from router.config import Settings, SupportConfig, load_config
 from router.paging.dispatcher import Dispatcher
@@ -17,6 +19,7 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
                clock: Clock = system_clock, public_url: str | None = None) -> Flask:
     """Build the service. Settings come from the environment, the rest from the config file."""
     check_clock_setting()  # a ROUTER_CLOCK that cannot be read stops the start, not a call
+    logs.configure()
     settings = settings or Settings.from_env()
     support = support or load_config(settings.config_path)
     app = Flask(__name__)
@@ -31,11 +34,31 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
     from router.api import bp as api
     from router.calendars import bp as calendars
     from router.health import bp as health
+    from router.metrics import bp as metrics_bp
     from router.webhooks import bp as webhooks
 
     app.register_blueprint(webhooks)
     app.register_blueprint(api)
     app.register_blueprint(calendars)
     app.register_blueprint(health)
+    app.register_blueprint(metrics_bp)
+    _time_requests(app)
     return app
 
+
+def _time_requests(app: Flask) -> None:
+    """Every request's time to answer, by route, for `/metrics`."""
+    from flask import g, request
+
+    from router.metrics import request_took
+
+    @app.before_request
+    def _started() -> None:
+        g.started = time.perf_counter()
+
+    @app.teardown_request
+    def _answered(_error: BaseException | None) -> None:
+        started = g.pop("started", None)
+        if started is not None:
+            route = request.url_rule.rule if request.url_rule else "unrouted"
+            request_took(route, time.perf_counter() - started)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from callflows.decision import CallFacts, Decision, FlowState, OpenCase
 from callflows.fallback import fallback
 from callflows.inbound import STEPS
+from router import logs
 from router.calllog import log_call
 from router.cases import apply_effects, case_facts, find_case, open_case
 from router.config import SupportConfig
@@ -114,6 +115,8 @@ def run_step(session: Session, support: SupportConfig, request: StepRequest, fac
         facts = dataclasses.replace(facts, case=case_facts(case, joined))
         outcome = step(facts, said)
     assert isinstance(outcome, Decision), "a step asks for its case once"
+    if call.case is not None:
+        logs.bind(case=call.case.number)
     apply_effects(session, call, outcome.effects, request.at)
     return StepResult(call, outcome, page_id)
 

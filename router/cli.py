@@ -9,6 +9,7 @@ import threading
 
 import click
 
+from router import logs
 from router.cli_support import (
     RouterGroup,
     config_option,
@@ -24,10 +25,14 @@ from router.clock import system_clock
 @click.group(cls=RouterGroup)
 @click.option("--config", "config_path", envvar="ROUTER_CONFIG", type=click.Path(dir_okay=False),
               help="The TOML configuration (default: $ROUTER_CONFIG).")
+@click.option("--log-format", type=click.Choice(logs.FORMATS), envvar=logs.FORMAT_ENV, default="text",
+              show_default=True, help="Log lines as text or one JSON object each (also $ROUTER_LOG_FORMAT).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, log_format: str) -> None:
     """The support phone line."""
     ctx.ensure_object(dict)["config_path"] = config_path
+    os.environ[logs.FORMAT_ENV] = log_format  # the web workers and the paging worker log alike
+    logs.configure()
 
 
 @cli.command("check-config")
@@ -87,7 +92,7 @@ def new_migration(message: str) -> None:
 def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: bool) -> None:
     """Run the whole service: gunicorn and the paging worker (migrating the database first)."""
     from router import create_app, db
-    from router.serving import WorkerProcess, run_gunicorn
+    from router.serving import WorkerProcess, run_gunicorn, with_metrics_folder
 
     settings, support = settings_or_exit(ctx)
     warn_of(support)
@@ -96,6 +101,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: boo
     except db.DatabaseError as exc:  # calls are still answered: the critical path needs no database
         click.echo(f"warning: {exc}; serving anyway, calls are answered without it until it is back", err=True)
     paging = None if no_engine else WorkerProcess(config_path(ctx))
+    with_metrics_folder()
     run_gunicorn(lambda: create_app(settings, support), host, port, workers, paging)
 
 

@@ -56,7 +56,8 @@ def make_engine(url: str) -> Engine:
                                    "options": f"-c statement_timeout={STATEMENT_TIMEOUT}s"}
     if path or options:  # an in-memory SQLite database has one connection, and no pool to wait for
         options["pool_timeout"] = POOL_TIMEOUT
-    engine = create_engine(url, pool_pre_ping=True, **options)
+    # hide_parameters: a traceback's SQL never carries a caller's number or a message's text.
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)

@@ -9,10 +9,13 @@ fails) whenever the database lets it.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Callable
 from typing import TypeVar
+
+from router import logs
 
 T = TypeVar("T")
 
@@ -31,7 +34,10 @@ def within(seconds: float, work: Callable[[], T]) -> T:
         except BaseException as exc:  # handed to the caller, who decides
             finished.put((False, exc))
 
-    threading.Thread(target=run, name="within-deadline", daemon=True).start()
+    # A fresh context (Flask pushes the request's own, with its own `g`), naming what the request's log lines name.
+    context = contextvars.Context()
+    context.run(logs.carry, logs.carried())
+    threading.Thread(target=context.run, args=(run,), name="within-deadline", daemon=True).start()
     try:
         ok, value = finished.get(timeout=seconds)
     except queue.Empty:

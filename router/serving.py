@@ -12,13 +12,24 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from router.metrics import MULTIPROCESS_ENV, process_gone
+
 log = logging.getLogger(__name__)
+# gunicorn's own lines (its master's, its access log) go out by the same handler as the app's.
+ACCESS_LOGGING = {
+    "version": 1, "disable_existing_loggers": False,
+    "root": {"level": "INFO", "handlers": ["router"]},
+    "loggers": {"gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+                "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True}},
+    "handlers": {"router": {"()": "router.logs.handler"}}, "formatters": {},
+}
 RESTART_AFTER = 1.0  # seconds before a dead paging worker is started again
 STOP_WITHIN = 15.0   # seconds the paging worker gets to finish its pass when the service stops
 
@@ -56,6 +67,7 @@ class WorkerProcess:
             # poll, not wait: gunicorn's master reaps every child, ours included.
             while self._process.poll() is None and not self._stopping.wait(0.5):
                 pass
+            process_gone(self._process.pid)
             if not self._stopping.is_set():
                 log.error("the paging worker exited (%s); starting it again", self._process.returncode)
                 self._stopping.wait(RESTART_AFTER)
@@ -74,13 +86,28 @@ class WorkerProcess:
             process.kill()
 
 
+def with_metrics_folder() -> None:
+    """Give this host's processes one folder to write their metrics to, started afresh (router/metrics.py);
+    before any figure exists, so that the web workers and the engine (children, who inherit it) use it."""
+    if not os.environ.get(MULTIPROCESS_ENV):
+        os.environ[MULTIPROCESS_ENV] = tempfile.mkdtemp(prefix="router-metrics-")
+
+
 def run_gunicorn(make_app: Callable[[], Flask], host: str, port: int, workers: int,
                  paging: WorkerProcess | None = None) -> None:
     """Serve the app built by `make_app` with `workers` gunicorn processes of 8 threads each.
 
     With `paging`, gunicorn's master also runs the paging worker once it is ready, and stops it on exit.
     """
-    options = {"bind": f"{host}:{port}", "workers": workers, "threads": 8, "timeout": 30, "accesslog": "-"}
+    options = {"bind": f"{host}:{port}", "workers": workers, "threads": 8, "timeout": 30,
+               # The app's ProxyFix alone trusts forwarded headers, and only with proxy_hops set: gunicorn must
+               # not take X-Forwarded-Proto from 127.0.0.1 itself, or a signature for https:// passes over http.
+               "secure_scheme_headers": {}, "forwarded_allow_ips": "",
+               # Access lines go through router/logs.py (masked); the path without its query: a calendar
+               # feed's token, a step's state never reach the log.
+               "logconfig_dict": ACCESS_LOGGING, "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'}
     if paging is not None:
         options |= {"when_ready": lambda _arbiter: paging.start(), "on_exit": lambda _arbiter: paging.stop()}
+    if os.environ.get(MULTIPROCESS_ENV):
+        options["child_exit"] = lambda _arbiter, worker: process_gone(worker.pid)
     _Gunicorn(make_app, options).run()

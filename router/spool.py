@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from router import logs
 from router.calllog import answered_before, log_event, status_reported, transcribed
 from router.callsteps import StepRequest, facts_for, run_step
 from router.config import SupportConfig
@@ -66,7 +67,7 @@ def replay(services: Services) -> list[int]:
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-            with services.sessions() as session, session.begin():
+            with logs.bound(spooled=path.name), services.sessions() as session, session.begin():
                 page_id = _record(session, services.support, entry, services.clock())
         except (DBAPIError, PoolTimeout) as exc:
             if isinstance(exc, IntegrityError):

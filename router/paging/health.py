@@ -39,3 +39,11 @@ def worker_report(session: Session, now: dt.datetime) -> dict[str, Any]:
             "last_pass": last_pass.isoformat() if last_pass else None,
             "overdue_notifications": late_notifications, "overdue_escalations": late_escalations,
             "pages_reaching_nobody": unreached}
+
+
+def lag(session: Session, now: dt.datetime) -> dt.timedelta:
+    """How late the most overdue pending notification or open page's escalation is (zero when none is)."""
+    due = session.scalar(select(func.min(Notification.due_at)).where(Notification.status == Delivery.PENDING))
+    escalation = session.scalar(select(func.min(Page.next_escalation_at)).where(Page.status == PageStatus.OPEN))
+    earliest = min((t for t in (due, escalation) if t is not None), default=now)
+    return max(dt.timedelta(0), now - earliest)

@@ -15,6 +15,7 @@ import logging
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from router import metrics
 from router.config import SupportConfig
 from router.models import Case, Notification, Page, PageEvent
 from router.paging import locks
@@ -143,6 +144,7 @@ def _update(session: Session, ids: tuple[int, ...], only: Delivery | None, **val
 def _taken(page: Page, person: str, via: str, now: dt.datetime) -> None:
     page.status, page.next_escalation_at = PageStatus.ACKNOWLEDGED, None
     page.acknowledged_at, page.acknowledged_by, page.acknowledged_via = now, person, via
+    metrics.acknowledged((now - page.opened_at).total_seconds())
     for case in page.cases:
         case.acknowledged_at, case.acknowledged_by, case.acknowledged_via = now, person, via
 
@@ -169,6 +171,7 @@ def open_or_join(session: Session, case: Case, support: SupportConfig, at: dt.da
             return page
     page = Page(line_number=case.line_number, policy_id=policy_id, status=PageStatus.OPEN, opened_at=at)
     session.add(page)
+    metrics.page_opened(policy_id)
     case.page = page
     session.flush()
     if policy_id is None:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
+from router import metrics
 from router.models import Notification, Page
 from router.paging import callbacks, locks
 from router.paging.messages import sms_text
@@ -181,6 +182,7 @@ def record(services: Services, batch: list[Outgoing], answers: list[Answer]) -> 
 
 def _record(session: Session, services: Services, page: Page, outgoing: Outgoing, answer: Answer,
             now: dt.datetime) -> None:
+    metrics.notification(outgoing.channel, answer.status if answer.sid is not None else "failed")
     if answer.sid is not None:
         session.execute(update(Notification).where(Notification.id == outgoing.id).values(
             twilio_sid=answer.sid, sent_at=now, error=None, attempts=Notification.attempts + 1, updated_at=now))

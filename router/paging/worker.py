@@ -10,9 +10,10 @@ from collections.abc import Callable
 
 from sqlalchemy import ColumnElement, delete, select
 
-from router import spool
+from router import metrics, spool
 from router.models import Page, WorkerBeat
 from router.paging.dispatcher import Dispatcher
+from router.paging.health import lag
 from router.paging.page import TimedOut
 from router.paging.pages import change, lock
 from router.paging.recovery import poll_silent, recover_stuck
@@ -100,8 +101,10 @@ def work(services: Services, interval: float, stop: threading.Event, report: Cal
     try:
         while not stop.is_set():
             try:
-                summary = run_pass(services, dispatcher, SEND_BUDGET)
+                with metrics.engine_pass():
+                    summary = run_pass(services, dispatcher, SEND_BUDGET)
                 beat(services, worker, started)
+                observe(services)
             except Exception as exc:  # noqa: BLE001 - reported; the next pass tries again
                 report(f"pass failed, trying again in {interval:g} s: {exc!r}"[:500])
             else:
@@ -110,3 +113,10 @@ def work(services: Services, interval: float, stop: threading.Event, report: Cal
             stop.wait(interval)
     finally:
         dispatcher.shutdown()
+
+
+def observe(services: Services) -> None:
+    """The engine's lag (its most overdue notification or escalation) and the spool's depth, for `/metrics`."""
+    with services.sessions() as session:
+        behind = lag(session, services.clock())
+    metrics.engine_state(behind.total_seconds(), spool.depth(services.spool_dir))

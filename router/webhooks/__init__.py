@@ -1,9 +1,10 @@
 """Everything Twilio calls: one blueprint, every route signature-checked in one place."""
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, g, request
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
+from router import logs
 from router.calllog import KEY_ENVIRON, request_key
 
 bp = Blueprint("webhooks", __name__)
@@ -23,6 +24,14 @@ def require_twilio_signature() -> None:
     request.environ[KEY_ENVIRON] = request_key(request)
     request.form = _without_nul(request.form)  # type: ignore[misc]  (werkzeug's cached_property is settable)
     request.args = _without_nul(request.args)  # type: ignore[misc]
+    g.log_context = logs.bind(call=(request.form.get("CallSid") or request.form.get("MessageSid") or "")[:64] or None)
+
+
+@bp.teardown_request
+def _forget_the_call(_error: BaseException | None) -> None:
+    token = g.pop("log_context", None)
+    if token is not None:
+        logs.unbind(token)
 
 
 def _without_nul(values: MultiDict) -> ImmutableMultiDict:

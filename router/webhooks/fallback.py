@@ -17,7 +17,7 @@ from flask import request
 from callflows.decision import CallFacts, Decision, FlowState
 from callflows.fallback import fallback, without_database
 from callflows.twiml import render
-from router import spool
+from router import metrics, spool
 from router.calllog import request_key
 from router.callsteps import StepRequest, facts_for
 from router.facts import caller_input
@@ -55,6 +55,8 @@ def answer_without_database(step: StepRequest, facts: CallFacts | None = None) -
         person = run.support.first_responder(run.support.line(facts.line.number), facts.at)
         engineer = person.phone if person else None
     decision = _decide(step, facts, engineer, kept=True)
+    metrics.answered(step.step, facts.line.number if facts.line else None, "unknown without database",
+                     decision.action, without_database=True)
     document = render(decision, _url)
     entry = {**step.to_json(), "answered": document, "note": decision.note}
     if not spool.keep(run.services.spool_dir, spool.VOICE, entry):

@@ -17,7 +17,7 @@ from callflows.page import page_key as page_key_flow
 from callflows.page import page_unavailable, whisper_unavailable
 from callflows.page import whisper as whisper_flow
 from callflows.page import whisper_key as whisper_key_flow
-from router import db
+from router import db, metrics
 from router.calllog import call_ended
 from router.cases import find_case, record_response
 from router.deadline import within
@@ -119,6 +119,7 @@ def _notification_status(notification_id: int, reported: str):
             notification = session.get(Notification, notification_id) or abort(404)
             page = lock(session, notification.page_id)
             status = twilio_status(reported)
+            metrics.notification(notification.channel, status or "unknown")
             if status is not None and notification.channel == Channel.VOICE:
                 status = call_result(status, form.get("AnsweredBy") or notification.answered_by)
             commands = change(session, page, Status(notification_id, status), run.support, now) if status else ()

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from callflows.decision import CallFacts
 from callflows.twiml import render
-from router import db, spool
+from router import db, metrics, spool
 from router.calllog import answered_before, log_event
 from router.callsteps import StepRequest, facts_for, run_step
 from router.deadline import within
@@ -96,4 +96,6 @@ def _decide_and_log(step: StepRequest, facts: CallFacts) -> tuple[str, int | Non
         document = render(result.decision, lambda name, state: step_url(name, state, case_number))
         log_event(session, result.call, step.at, step.step, step.form.get("Digits"), result.decision.note,
                   step.key, document)
+    metrics.answered(step.step, facts.line.number if facts.line else None, result.call.decision or "",
+                     result.decision.action)
     return document, result.page_id

@@ -247,3 +247,48 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"  # a zombie has exited; only its parent's wait is missing
     except FileNotFoundError:
         return False
+
+
+def test_router_serve_trusts_no_forwarded_header_and_logs_no_token_nor_number(serve):
+    from twilio.request_validator import RequestValidator
+
+    from router.oncall import feed_token
+
+    fake, url, _, process = serve(_example_closed_today_with_carla_on_call, "--no-engine")
+    form = {"CallSid": "CA" + "7" * 32, "From": ACME, "To": LINE}
+    over_https = RequestValidator(TOKEN).compute_signature(url.replace("http://", "https://") + "/voice/incoming", form)
+    answer = requests.post(f"{url}/voice/incoming", data=form, timeout=10,
+                           headers={"X-Twilio-Signature": over_https, "X-Forwarded-Proto": "https"})
+    assert answer.status_code == 403  # proxy_hops = 0: the request came over http, whatever a header says
+    token = feed_token("e2e", "rotation", "on-call-brazil")
+    assert requests.get(f"{url}/calendar/rotations/on-call-brazil.ics?token={token}", timeout=10).status_code == 200
+    fake.place_inbound_call(ACME, LINE, Script(presses=["2"], recording_seconds=3))
+    process.terminate()
+    _, stderr = process.communicate(timeout=30)
+    logged = stderr.decode()
+    assert '"GET /calendar/rotations/on-call-brazil.ics" 200' in logged  # the access line, without its query
+    assert '"POST /voice/incoming" 403' in logged
+    assert token not in logged
+    assert ACME.lstrip("+") not in logged and CARLA.lstrip("+") not in logged
+
+
+def test_router_serve_metrics_add_up_its_web_workers_and_its_engine(serve):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    fake, url, _, _ = serve(_example_closed_today_with_carla_on_call, "--workers", "2")
+    for _ in range(3):
+        fake.place_inbound_call(ACME, LINE, Script(presses=["2"], recording_seconds=3))
+
+    def samples() -> dict[str, float]:
+        text = requests.get(f"{url}/metrics", timeout=10).text
+        return {sample.name + str(sorted(sample.labels.items())): sample.value
+                for family in text_string_to_metric_families(text) for sample in family.samples}
+
+    def counted() -> dict[str, float] | None:
+        found = samples()
+        passes = found.get("router_engine_pass_seconds_count[]", 0)
+        return found if passes > 0 else None
+
+    found = fake.wait_until(counted, timeout=20)  # the engine, a process of its own, has made passes
+    calls = sum(v for k, v in found.items() if k.startswith("router_calls_total[") and "'line', '+551130000000'" in k)
+    assert calls == 3  # whichever of the two web workers answered each
