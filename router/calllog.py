@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Mapping
 
 from flask import Request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from router.facts import whole_number
@@ -52,11 +52,30 @@ def log_call(session: Session, sid: str, at: dt.datetime, **fields: object) -> C
     return call
 
 
+def log_first_request(session: Session, sid: str, at: dt.datetime, event: dict[str, object],
+                      **fields: object) -> int:
+    """A new call and its first event, inserted without looking either up first; returns the call's id.
+
+    The hot path of every call: IntegrityError means the CallSid or the request was logged already (a
+    retry, a call Twilio sent us before), and the caller takes the general path, which looks them up.
+    """
+    call_id = session.execute(insert(Call).values(sid=sid, started_at=at, status="in-progress", **fields)
+                              .returning(Call.id)).scalar_one()
+    session.execute(insert(CallEvent).values(call_id=call_id, at=at, **_event_fields(event)))
+    return call_id
+
+
+def _event_fields(event: dict[str, object]) -> dict[str, object]:
+    digits, note = event.get("digits"), str(event["note"])
+    return {"step": event["step"], "digits": (str(digits)[:40] or None) if digits else None, "note": note[:300],
+            "request_key": event["request_key"], "twiml": event["twiml"]}
+
+
 def log_event(session: Session, call: Call, at: dt.datetime, step: str, digits: str | None,
               note: str, key: str, twiml: str) -> CallEvent:
     """Record one step of `call`: what was pressed, what the line decided, what it answered."""
-    event = CallEvent(call=call, at=at, step=step, digits=(digits or None) and digits[:40],
-                      note=note[:300], request_key=key, twiml=twiml)
+    event = CallEvent(call=call, at=at, **_event_fields({"step": step, "digits": digits, "note": note,
+                                                         "request_key": key, "twiml": twiml}))
     session.add(event)
     return event
 

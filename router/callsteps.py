@@ -94,7 +94,7 @@ def run_step(session: Session, support: SupportConfig, request: StepRequest, fac
     """
     call = log_call(session, request.sid, request.at, direction="inbound",
                     line_number=facts.line.number if facts.line else None, from_number=facts.caller,
-                    to_number=phone_number(request.form.get("To")), decision=_openness(facts),
+                    to_number=phone_number(request.form.get("To")), decision=openness(facts),
                     customer_id=facts.customer.id if facts.customer else None)
     if call.customer_id is None and facts.customer is not None:
         call.customer_id = facts.customer.id
@@ -121,7 +121,8 @@ def run_step(session: Session, support: SupportConfig, request: StepRequest, fac
     return StepResult(call, outcome, page_id)
 
 
-def _openness(facts: CallFacts) -> str:
+def openness(facts: CallFacts) -> str:
+    """What the line's hours say at the call's moment, as the call log keeps it."""
     if facts.line is None:
         return "unknown line"
     return status(facts.line.hours, facts.at).describe()

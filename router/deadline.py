@@ -24,8 +24,14 @@ class DeadlinePassed(TimeoutError):
     """The work did not finish in time; it goes on in its thread, abandoned."""
 
 
-def within(seconds: float, work: Callable[[], T]) -> T:
-    """`work()`'s result, or what it raised; DeadlinePassed if it takes longer than `seconds`."""
+def within(seconds: float | None, work: Callable[[], T]) -> T:
+    """`work()`'s result, or what it raised; DeadlinePassed if it takes longer than `seconds`.
+
+    With no deadline (`None`: a SQLite file, which cannot freeze as a server can; its lock waits are
+    bounded by its busy timeout) the work runs here, without a thread.
+    """
+    if seconds is None:
+        return work()
     finished: queue.SimpleQueue[tuple[bool, object]] = queue.SimpleQueue()
 
     def run() -> None:

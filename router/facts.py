@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 
 from callflows.decision import (
     CallerInput,
@@ -51,6 +52,7 @@ def customer_facts(support: SupportConfig, customer: Customer | None) -> Custome
                          channels=package.channels, tam=tam, pin=customer.pin)
 
 
+@lru_cache(maxsize=8192)  # each request names its numbers more than once; callers call again
 def phone_number(value: str | None) -> str | None:
     """A number from Twilio's form as E.164, or None for anonymous / garbage caller IDs."""
     if not value:

@@ -11,6 +11,7 @@ are made on first use, not at import, so that the variable is seen.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -26,8 +27,16 @@ KNOWN_STEPS = frozenset(STEPS) | {"incoming"}
 bp = Blueprint("metrics", __name__)
 
 
-@cache
+_creating = threading.Lock()
+
+
 def _figures() -> SimpleNamespace:
+    with _creating:  # a request's threads arrive together: the figures are registered once
+        return _create()
+
+
+@cache
+def _create() -> SimpleNamespace:
     from prometheus_client import Counter, Gauge, Histogram, values
 
     values.ValueClass = values.get_value_class()  # multiprocess if the folder was set after the import

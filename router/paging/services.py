@@ -30,7 +30,7 @@ class Services:
     twilio: Client
     public_url: str  # set again once a test's or the simulator's server knows its port
     spool_dir: Path
-    database_deadline: float = db.DEADLINE  # seconds a webhook waits on the database (see router/db.py)
+    database_deadline: float | None = db.DEADLINE  # seconds a webhook waits on the database (router/db.py)
 
     def __post_init__(self) -> None:
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
@@ -46,4 +46,4 @@ def make_services(settings: Settings, support: SupportConfig, clock: Clock = sys
     engine = db.make_engine(settings.database_url)
     db.refuse_an_old_schema(engine)
     return Services(support, clock, engine, make_client(settings), public_url or support.service.public_url,
-                    Path(settings.spool_dir))
+                    Path(settings.spool_dir), db.DEADLINE if engine.dialect.name == "postgresql" else None)

@@ -7,12 +7,14 @@ import logging
 from flask import copy_current_request_context, request
 from sqlalchemy.exc import IntegrityError
 
-from callflows.decision import CallFacts
+from callflows.decision import CallFacts, Decision
+from callflows.inbound import STEPS
 from callflows.twiml import render
 from router import db, metrics, spool
-from router.calllog import answered_before, log_event
-from router.callsteps import StepRequest, facts_for, run_step
+from router.calllog import answered_before, log_event, log_first_request
+from router.callsteps import StepRequest, facts_for, openness, run_step
 from router.deadline import within
+from router.facts import caller_input, phone_number
 from router.runtime import runtime
 from router.webhooks import bp
 from router.webhooks.fallback import answer_without_database, step_request
@@ -84,8 +86,34 @@ def _run_step(name: str):
     return twiml(document)
 
 
+def _first_request(step: StepRequest, facts: CallFacts) -> str | None:
+    """A call's first request, inserted without look-ups (`log_first_request`); None when the first step
+    asks for more than a log line (a case, effects)."""
+    decision = STEPS["incoming"](facts, caller_input(step.form))
+    if not isinstance(decision, Decision) or decision.effects:
+        return None
+    document = render(decision, step_url)
+    session = db.session()
+    with session.begin():
+        log_first_request(session, step.sid, step.at, {"step": step.step, "digits": step.form.get("Digits"),
+                                                       "note": decision.note, "request_key": step.key,
+                                                       "twiml": document},
+                          direction="inbound", line_number=facts.line.number if facts.line else None,
+                          from_number=facts.caller, to_number=phone_number(step.form.get("To")),
+                          decision=openness(facts), customer_id=facts.customer.id if facts.customer else None)
+    metrics.answered(step.step, facts.line.number if facts.line else None, openness(facts), decision.action)
+    return document
+
+
 def _decide_and_log(step: StepRequest, facts: CallFacts) -> tuple[str, int | None]:
     """Run the step inside one transaction; returns the TwiML and a page to dispatch, if any."""
+    if step.step == "incoming":
+        try:
+            first = _first_request(step, facts)
+        except IntegrityError:
+            first = None  # a retry, or a CallSid seen before: looked up below
+        if first is not None:
+            return first, None
     session = db.session()
     with session.begin():
         earlier = answered_before(session, step.key)
