@@ -16,6 +16,7 @@ the end, and what was placed, logged and sent. It asserts nothing.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
 import re
@@ -129,6 +130,7 @@ def traffic(fake: FakeTwilio, stop: threading.Event, placed: Counter, seed: int)
 
 def main() -> None:
     args = parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake Twilio's server: a line per request
     tmp = Path(tempfile.mkdtemp(prefix="router-soak-"))
     database, processes = Database(args.database, tmp), Processes()
     fake = FakeTwilio(SID, TOKEN).start()
@@ -177,16 +179,19 @@ def main() -> None:
         time.sleep(5)  # the engine's last sends
         engine = create_engine(database.url)
         with engine.connect() as connection:
+            inbound = connection.scalar(select(func.count()).select_from(Call).where(Call.direction == "inbound"))
             counted = {model.__name__: connection.scalar(select(func.count()).select_from(model))
-                       for model in (Call, Case, Page, Notification)}
+                       for model in (Case, Page, Notification)}
+            sent = connection.scalar(select(func.count()).select_from(Notification)
+                                     .where(Notification.twilio_sid.is_not(None)))
         engine.dispose()
         log = (tmp / "router.log").read_text(encoding="utf-8", errors="replace")
         errors = len(re.findall(r'" 5\d\d ', log))
-        sends = Counter((m["to"], m["body"]) for m in fake.messages())
+        at_twilio = len(fake.messages()) + len(fake.calls())  # every SMS and call the service asked for
         print(f"placed: {dict(placed)}")
-        print(f"recorded: {counted}; 5xx answers: {errors}; the same SMS sent twice: "
-              f"{sum(1 for n in sends.values() if n > 1)}; spool left: "
-              f"{len(list((tmp / 'spool').glob('*.json'))) if (tmp / 'spool').is_dir() else 0}")
+        print(f"recorded: {inbound} inbound calls, {counted}; 5xx answers: {errors}; notifications Twilio took: "
+              f"{sent}, sends Twilio received: {at_twilio} ({'none twice' if sent == at_twilio else 'MISMATCH'}); "
+              f"spool left: {len(list((tmp / 'spool').glob('*.json'))) if (tmp / 'spool').is_dir() else 0}")
     finally:
         processes.stop()
         fake.stop()

@@ -15,7 +15,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from requests import RequestException
+from requests import ReadTimeout, RequestException
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -54,6 +54,7 @@ class Answer:
     status: Delivery
     error: str | None = None
     temporary: bool = False  # Twilio down, overloaded or unreachable: worth trying again
+    unknown: bool = False    # asked, and no answer came back: Twilio may have it (router/paging/recovery.py)
 
 
 def send_due(services: Services, page_id: int | None = None, limit: int = 100, budget: float | None = None) -> int:
@@ -160,6 +161,11 @@ def deliver(services: Services, outgoing: Outgoing) -> Answer:
                 url=services.callback(callbacks.PAGE_CALL, outgoing.id),
                 status_callback=services.callback(callbacks.PAGE_STATUS, outgoing.id),
                 status_callback_event=["initiated", "ringing", "answered", "completed"])
+    except ReadTimeout:
+        # The request reached Twilio and no answer came back within the timeout: it may have been sent. Trying
+        # again could send it twice; the notification stays `sending` and is looked up at Twilio instead.
+        log.warning("notification %s: no answer from Twilio in time; to be looked up there", outgoing.id)
+        return Answer(None, Delivery.SENDING, "no answer from Twilio", unknown=True)
     except (TwilioException, RequestException) as exc:
         log.error("notification %s failed: %s", outgoing.id, exc)
         temporary = isinstance(exc, RequestException) or (
@@ -182,6 +188,8 @@ def record(services: Services, batch: list[Outgoing], answers: list[Answer]) -> 
 
 def _record(session: Session, services: Services, page: Page, outgoing: Outgoing, answer: Answer,
             now: dt.datetime) -> None:
+    if answer.unknown:
+        return  # left `sending`: recovery asks Twilio whether it has it
     metrics.notification(outgoing.channel, answer.status if answer.sid is not None else "failed")
     if answer.sid is not None:
         session.execute(update(Notification).where(Notification.id == outgoing.id).values(
