@@ -106,6 +106,7 @@ def main() -> None:
             if routed["requests"] > args.requests:
                 print(f"  (the router got {routed['requests']:.0f} requests for {args.requests} CallSids: "
                       "the rest were answered as Twilio's retries; raise --requests)")
+        processes.stop()  # the requests still in flight when wrk stopped are answered and committed first
         engine = create_engine(database.url)
         with engine.connect() as connection:
             calls = connection.scalar(select(func.count()).select_from(Call))
@@ -117,10 +118,10 @@ def main() -> None:
               f"({'every call logged exactly once' if once else 'MISMATCH'})")
     finally:
         processes.stop()
-        database.drop()
         if args.keep:
-            print(f"kept {tmp}")
+            print(f"kept {tmp} and the database {database.url}")
         else:
+            database.drop()
             shutil.rmtree(tmp, ignore_errors=True)
 
 

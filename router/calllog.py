@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Mapping
 
 from flask import Request
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, literal, select
 from sqlalchemy.orm import Session
 
 from router.facts import whole_number
@@ -52,17 +52,28 @@ def log_call(session: Session, sid: str, at: dt.datetime, **fields: object) -> C
     return call
 
 
-def log_first_request(session: Session, sid: str, at: dt.datetime, event: dict[str, object],
-                      **fields: object) -> int:
-    """A new call and its first event, inserted without looking either up first; returns the call's id.
+def log_first_request(engine: Engine, sid: str, at: dt.datetime, event: dict[str, object],
+                      **fields: object) -> None:
+    """A new call and its first event, inserted without looking either up first.
 
     The hot path of every call: IntegrityError means the CallSid or the request was logged already (a
     retry, a call Twilio sent us before), and the caller takes the general path, which looks them up.
+    On PostgreSQL both rows go in one statement (a data-modifying WITH), atomic without a transaction:
+    one round trip instead of four.
     """
-    call_id = session.execute(insert(Call).values(sid=sid, started_at=at, status="in-progress", **fields)
-                              .returning(Call.id)).scalar_one()
-    session.execute(insert(CallEvent).values(call_id=call_id, at=at, **_event_fields(event)))
-    return call_id
+    new_call = insert(Call).values(sid=sid, started_at=at, status="in-progress", **fields).returning(Call.id)
+    values = {"at": at, **_event_fields(event)}
+    if engine.dialect.name == "postgresql":
+        columns = CallEvent.__table__.c
+        made = new_call.cte("new_call")
+        both = insert(CallEvent).from_select(
+            ["call_id", *values], select(made.c.id, *(literal(v, columns[k].type) for k, v in values.items())))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(both)
+        return
+    with Session(engine) as session, session.begin():
+        call_id = session.execute(new_call).scalar_one()
+        session.execute(insert(CallEvent).values(call_id=call_id, **values))
 
 
 def _event_fields(event: dict[str, object]) -> dict[str, object]:

@@ -79,13 +79,15 @@ class _OneWriter:
         self._lock = threading.RLock()  # re-entrant: a thread may hold a second session open
 
     def begin(self, connection: Connection) -> None:
-        self._lock.acquire()
+        # Past the statement timeout, SQLite's own wait (and its "database is locked") takes over.
+        held = self._lock.acquire(timeout=STATEMENT_TIMEOUT)
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            self._lock.release()
+            if held:
+                self._lock.release()
             raise
-        connection.info["router_writer"] = True
+        connection.info["router_writer"] = held
 
     def end(self, connection: Connection) -> None:
         if connection.info.pop("router_writer", False):

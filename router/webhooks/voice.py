@@ -79,7 +79,7 @@ def _run_step(name: str):
             return twiml(answer_without_database(step, facts))
         return twiml(event.twiml)
     except Exception:
-        log.exception("step %s of call %s could not use the database", name[:40], step.sid)
+        log.exception("step %s of call %s failed; answered without the database", name[:40], step.sid)
         return twiml(answer_without_database(step, facts))
     if page_id is not None:
         run.dispatcher.submit(page_id)
@@ -93,14 +93,12 @@ def _first_request(step: StepRequest, facts: CallFacts) -> str | None:
     if not isinstance(decision, Decision) or decision.effects:
         return None
     document = render(decision, step_url)
-    session = db.session()
-    with session.begin():
-        log_first_request(session, step.sid, step.at, {"step": step.step, "digits": step.form.get("Digits"),
-                                                       "note": decision.note, "request_key": step.key,
-                                                       "twiml": document},
-                          direction="inbound", line_number=facts.line.number if facts.line else None,
-                          from_number=facts.caller, to_number=phone_number(step.form.get("To")),
-                          decision=openness(facts), customer_id=facts.customer.id if facts.customer else None)
+    event = {"step": step.step, "digits": step.form.get("Digits"), "note": decision.note, "request_key": step.key,
+             "twiml": document}
+    log_first_request(db.session().get_bind(), step.sid, step.at, event, direction="inbound",
+                      line_number=facts.line.number if facts.line else None, from_number=facts.caller,
+                      to_number=phone_number(step.form.get("To")), decision=openness(facts),
+                      customer_id=facts.customer.id if facts.customer else None)
     metrics.answered(step.step, facts.line.number if facts.line else None, openness(facts), decision.action)
     return document
 
