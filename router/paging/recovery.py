@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from requests import RequestException
 from sqlalchemy import select, update
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from router.models import Notification, Page
 from router.paging.page import Recovered, Status
@@ -58,8 +58,9 @@ def recover_stuck(services: Services, limit: int = 20) -> int:
         try:
             found = _at_twilio(services, item, known)
         except (TwilioException, RequestException) as exc:
+            # Twilio is down or hanging: the rest wait for the next pass rather than hold this one up.
             log.warning("could not look notification %s up at Twilio: %s", item.id, exc)
-            continue
+            break
         settled += _settle(services, item, found)
         if found:
             known.add(found[0])
@@ -106,8 +107,21 @@ def poll_silent(services: Services, limit: int = 20) -> int:
             Notification.twilio_sid.is_not(None),
             Notification.status.in_([s for s in Delivery if s.in_flight]),
             Notification.updated_at < now - SILENT).order_by(Notification.updated_at).limit(limit)).all()
+    polled = 0
     for notification_id, page_id, channel, sid, status in silent:
-        found = _fetch(services, notification_id, Channel(channel), sid or "") or Delivery(status)
+        try:
+            found = _fetch(services, Channel(channel), sid or "") or Delivery(status)
+        except TwilioRestException as exc:
+            if exc.status >= 500 or exc.status == 429:
+                log.warning("could not fetch the status of notification %s: %s", notification_id, exc)
+                break  # Twilio is down or overloaded: the rest wait for the next pass
+            log.warning("Twilio refused the status of notification %s: %s", notification_id, exc)
+            found = Delivery(status)  # its answer for this one: looked at again in SILENT
+        except (TwilioException, RequestException) as exc:
+            # Twilio is unreachable or hanging: the rest wait for the next pass rather than hold this one up.
+            log.warning("could not fetch the status of notification %s: %s", notification_id, exc)
+            break
+        polled += 1
         with services.sessions() as session, session.begin():
             now = services.clock()
             page = lock(session, page_id)
@@ -115,16 +129,12 @@ def poll_silent(services: Services, limit: int = 20) -> int:
             session.execute(update(Notification).where(Notification.id == notification_id).values(updated_at=now))
             if page is not None:
                 change(session, page, Status(notification_id, found), services.support, now)
-    return len(silent)
+    return polled
 
 
-def _fetch(services: Services, notification_id: int, channel: Channel, sid: str) -> Delivery | None:
-    try:
-        if channel == Channel.SMS:
-            return twilio_status(services.twilio.messages(sid).fetch().status)
-        call = services.twilio.calls(sid).fetch()
-    except (TwilioException, RequestException) as exc:
-        log.warning("could not fetch the status of notification %s: %s", notification_id, exc)
-        return None  # try again later
+def _fetch(services: Services, channel: Channel, sid: str) -> Delivery | None:
+    if channel == Channel.SMS:
+        return twilio_status(services.twilio.messages(sid).fetch().status)
+    call = services.twilio.calls(sid).fetch()
     status = twilio_status(call.status)
     return call_result(status, call.answered_by) if status else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from dataclasses import dataclass
 
 from requests import ReadTimeout, RequestException
@@ -57,14 +56,10 @@ class Answer:
     unknown: bool = False    # asked, and no answer came back: Twilio may have it (router/paging/recovery.py)
 
 
-def send_due(services: Services, page_id: int | None = None, limit: int = 100, budget: float | None = None) -> int:
-    """Send what is due now (of one page, or of all), a page at a time; returns how many Twilio took.
-
-    With `budget`, no new page is begun after that many seconds: the worker's next pass looks at deadlines first.
-    """
+def send_due(services: Services, page_id: int | None = None, limit: int = 100) -> int:
+    """Send what is due now (of one page, or of all), a page at a time; returns how many Twilio took."""
     sent = tried = 0
-    stop_at = time.monotonic() + budget if budget is not None else None
-    while tried < limit and (stop_at is None or time.monotonic() < stop_at):
+    while tried < limit:
         batch = claim(services, page_id, limit - tried)
         if not batch:
             break
@@ -73,6 +68,18 @@ def send_due(services: Services, page_id: int | None = None, limit: int = 100, b
         tried += len(batch)
         sent += sum(answer.sid is not None for answer in answers)
     return sent
+
+
+def pages_due(services: Services, limit: int = 200) -> list[int]:
+    """The pages with a notification due now, most overdue first (for the engine to hand to its senders)."""
+    with services.sessions() as session:
+        rows = session.execute(
+            select(Notification.page_id, func.min(Notification.due_at).label("due"))
+            .join(Page, Page.id == Notification.page_id)
+            .where(Notification.status == Delivery.PENDING, Notification.due_at <= services.clock(),
+                   Page.status != PageStatus.ACKNOWLEDGED)
+            .group_by(Notification.page_id).order_by("due").limit(limit)).all()
+    return [page_id for page_id, _ in rows]
 
 
 def claim(services: Services, page_id: int | None = None, limit: int = BATCH) -> list[Outgoing]:

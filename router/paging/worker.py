@@ -17,33 +17,33 @@ from router.paging.health import lag
 from router.paging.page import TimedOut
 from router.paging.pages import change, lock
 from router.paging.recovery import poll_silent, recover_stuck
-from router.paging.sender import send_due
+from router.paging.sender import pages_due, send_due
 from router.paging.services import Services
 from router.paging.statuses import PageStatus
 
 FORGET_WORKERS_AFTER = dt.timedelta(days=1)  # a stopped worker's beat is kept a day, for the health check
 
 
-SEND_BUDGET = 0.5  # seconds a pass of `work` spends sending before it looks at the deadlines again
 
-
-def run_pass(services: Services, dispatcher: Dispatcher | None = None, budget: float | None = None) -> dict[str, int]:
+def run_pass(services: Services, dispatcher: Dispatcher | None = None) -> dict[str, int]:
     """Record spooled critical calls, escalate timed-out pages, settle stuck sends, send what is due, ask
     Twilio about notifications gone silent; returns the counts.
 
-    With a `dispatcher`, the pages just escalated are sent from its threads, and this pass sends the rest
-    for at most `budget` seconds: a burst of sends never holds the next deadline up.
+    With a `dispatcher` (the engine's loop), every page with something due is sent from its threads: a burst
+    of sends, or a Twilio that does not answer, never holds the next pass and its deadlines up.
     """
     recorded = spool.replay(services)
     escalated = escalate_due(services)
-    if dispatcher is not None:
-        for page_id in escalated:
-            dispatcher.submit(page_id)
     stuck = recover_stuck(services)
-    sent = send_due(services, budget=budget)
+    if dispatcher is None:
+        handed, sent = 0, send_due(services)
+    else:
+        due = dict.fromkeys([*escalated, *pages_due(services)])
+        handed, sent = sum(dispatcher.submit(page_id) for page_id in due), 0
     polled = poll_silent(services)
     return {"spooled calls recorded": len(recorded), "pages escalated": len(escalated),
-            "stuck notifications settled": stuck, "notifications sent": sent, "silent notifications polled": polled}
+            "stuck notifications settled": stuck, "notifications sent": sent, "pages handed to senders": handed,
+            "silent notifications polled": polled}
 
 
 def escalate_due(services: Services, limit: int = 50) -> list[int]:
@@ -102,7 +102,7 @@ def work(services: Services, interval: float, stop: threading.Event, report: Cal
         while not stop.is_set():
             try:
                 with metrics.engine_pass():
-                    summary = run_pass(services, dispatcher, SEND_BUDGET)
+                    summary = run_pass(services, dispatcher)
                 beat(services, worker, started)
                 observe(services)
             except Exception as exc:  # noqa: BLE001 - reported; the next pass tries again

@@ -49,3 +49,32 @@ def test_a_send_twilio_took_without_answering_in_time_is_looked_up_not_sent_agai
         sms = session.scalars(select(Notification).where(Notification.channel == "sms")).one()
         assert sms.twilio_sid == fake_twilio.messages()[0]["sid"]
     assert waited < 5
+
+
+def test_the_engine_keeps_its_beat_while_a_send_hangs_at_twilio(app, twilio, clock, fake_twilio):
+    from prometheus_client import REGISTRY
+
+    from router.paging.worker import work
+
+    services = runtime(app).services
+    runtime(app).dispatcher.shutdown()  # the engine below sends
+    clock.at = sao_paulo("2026-11-28 03:00")
+    twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1").records(5)
+
+    def passes() -> float:
+        return REGISTRY.get_sample_value("router_engine_pass_seconds_count") or 0.0
+
+    fake_twilio.hold()
+    stop = threading.Event()
+    engine = threading.Thread(target=work, args=(services, 0.05, stop, lambda line: None))
+    engine.start()
+    try:
+        fake_twilio.wait_until(lambda: fake_twilio.network.gate.held >= 1, timeout=10)  # the page's SMS hangs
+        before = passes()
+        time.sleep(1.5)
+        assert passes() - before >= 5  # passes went on meanwhile: the escalations' deadlines are still watched
+    finally:
+        fake_twilio.release()
+        stop.set()
+        engine.join(timeout=30)
+    assert len(fake_twilio.messages()) == 1
