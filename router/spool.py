@@ -19,11 +19,12 @@ import datetime as dt
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,7 @@ from router.paging.services import Services
 log = logging.getLogger(__name__)
 VOICE, STATUS, TRANSCRIPTION = "voice", "status", "transcription"
 QUARANTINE = "quarantine"
+RACE_SECONDS = 60
 
 Record = Callable[[Session, Mapping[str, str], dt.datetime], object]
 CALLBACKS: dict[str, Record] = {STATUS: status_reported, TRANSCRIPTION: transcribed}
@@ -69,12 +71,16 @@ def replay(services: Services) -> list[int]:
             entry = json.loads(path.read_text(encoding="utf-8"))
             with logs.bound(spooled=path.name), services.sessions() as session, session.begin():
                 page_id = _record(session, services.support, entry, services.clock())
-        except (DBAPIError, PoolTimeout) as exc:
-            if isinstance(exc, IntegrityError):
-                continue  # a late commit of the same request raced this one: the next pass finds it recorded
+        except IntegrityError as exc:
+            # A late commit of the same request raced this one: the next pass finds it recorded. One that
+            # still conflicts a minute on is no race: it is set aside.
+            if _age(path) > RACE_SECONDS:
+                _quarantine(path, exc)
+            continue
+        except (OperationalError, InterfaceError, PoolTimeout) as exc:
             log.warning("the spool waits: the database still fails (%s)", type(exc).__name__)
             break
-        except Exception as exc:  # this entry's own fault (unreadable, unknown kind, a bug): set it aside
+        except Exception as exc:  # this entry's own fault (unreadable, unknown kind, refused data, a bug)
             _quarantine(path, exc)
             continue
         path.unlink(missing_ok=True)
@@ -98,6 +104,13 @@ def _record(session: Session, support: SupportConfig, entry: Mapping, now: dt.da
               f"recorded late, the database was unavailable; the caller heard: {heard}; "
               f"the line decided: {result.decision.note}", step.key, entry.get("answered") or "")
     return result.page_id
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:  # another engine recorded and removed it meanwhile
+        return 0.0
 
 
 def _quarantine(path: Path, problem: Exception) -> None:
