@@ -95,11 +95,11 @@ def _first_request(step: StepRequest, facts: CallFacts) -> str | None:
     document = render(decision, step_url)
     event = {"step": step.step, "digits": step.form.get("Digits"), "note": decision.note, "request_key": step.key,
              "twiml": document}
-    log_first_request(db.session().get_bind(), step.sid, step.at, event, direction="inbound",
-                      line_number=facts.line.number if facts.line else None, from_number=facts.caller,
-                      to_number=phone_number(step.form.get("To")), decision=openness(facts),
+    line, hours_say = facts.line.number if facts.line else None, openness(facts)
+    log_first_request(db.session().get_bind(), step.sid, step.at, event, direction="inbound", line_number=line,
+                      from_number=facts.caller, to_number=phone_number(step.form.get("To")), decision=hours_say,
                       customer_id=facts.customer.id if facts.customer else None)
-    metrics.answered(step.step, facts.line.number if facts.line else None, openness(facts), decision.action)
+    metrics.answered(step.step, line, hours_say, decision.action)
     return document
 
 
