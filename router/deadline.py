@@ -28,7 +28,7 @@ def within(seconds: float | None, work: Callable[[], T]) -> T:
     """`work()`'s result, or what it raised; DeadlinePassed if it takes longer than `seconds`.
 
     With no deadline (`None`: a SQLite file, which cannot freeze as a server can; its lock waits are
-    bounded by its busy timeout) the work runs here, without a thread.
+    bounded, router/db.py) the work runs here, without a thread.
     """
     if seconds is None:
         return work()

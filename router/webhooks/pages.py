@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from flask import abort, copy_current_request_context, request
+from flask import abort, request
 from werkzeug.exceptions import HTTPException
 
 from callflows.decision import Decision, FlowState
@@ -20,7 +20,6 @@ from callflows.page import whisper_key as whisper_key_flow
 from router import db, metrics
 from router.calllog import call_ended
 from router.cases import find_case, record_response
-from router.deadline import within
 from router.facts import phone_number
 from router.links import external_url
 from router.models import Notification
@@ -32,7 +31,7 @@ from router.paging.pages import change, lock, lock_all, position_of, untaken_pag
 from router.paging.statuses import MACHINE_ANSWERS, Channel, Via, call_result, twilio_status
 from router.runtime import runtime
 from router.webhooks import bp
-from router.webhooks.replies import answer_once, twiml
+from router.webhooks.replies import answer_once, twiml, with_database
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def _notification_status(notification_id: int, reported: str):
         return notification.page_id if notifies(commands) else None
 
     try:
-        page_id = within(run.services.database_deadline, copy_current_request_context(record))
+        page_id = with_database(record)
         if page_id is not None:
             run.dispatcher.submit(page_id)
     except HTTPException:

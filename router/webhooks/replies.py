@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Response, copy_current_request_context, request
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,7 @@ from router.links import external_url
 from router.runtime import runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Respond = Callable[[Session, dt.datetime], tuple[Decision, StepUrl, dict]]
 
 
@@ -44,6 +46,13 @@ def step_url(step: str, state: FlowState, case_number: int | None = None, endpoi
     if state.leg:
         values["leg"] = state.leg
     return external_url(endpoint, name=step, **values)
+
+
+def with_database(work: Callable[[], T]) -> T:
+    """`work()`, which uses the database, within the webhook's deadline (router/deadline.py): in a thread of
+    its own on PostgreSQL, here on SQLite (a file does not freeze)."""
+    deadline = runtime().services.database_deadline
+    return work() if deadline is None else within(deadline, copy_current_request_context(work))
 
 
 def answer_once(step: str, respond: Respond, unavailable: Callable[[], Decision]) -> str:
@@ -71,7 +80,7 @@ def answer_once(step: str, respond: Respond, unavailable: Callable[[], Decision]
         return document
 
     try:
-        return within(run.services.database_deadline, copy_current_request_context(decide_and_log))
+        return with_database(decide_and_log)
     except HTTPException:
         raise
     except IntegrityError:  # the same request, ten times at once: one of them answered first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import copy_current_request_context, request
+from flask import request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,7 +14,6 @@ from twilio.twiml.messaging_response import MessagingResponse
 from callflows.page import SmsReply, parse_reply
 from router import db
 from router.config import SupportConfig
-from router.deadline import within
 from router.facts import phone_number
 from router.models import InboundSms, Page
 from router.paging.dialogue import HELP_LIMIT, PageSummary, SmsAnswer, SmsOutcome, answer_sms
@@ -23,7 +22,7 @@ from router.paging.pages import asked_at, change, lock_all, page_for_case, posit
 from router.paging.statuses import PageStatus
 from router.runtime import runtime
 from router.webhooks import bp
-from router.webhooks.replies import twiml
+from router.webhooks.replies import twiml, with_database
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def sms_incoming():
         return earlier.reply
 
     try:
-        text = within(run.services.database_deadline, copy_current_request_context(reply))
+        text = with_database(reply)
     except IntegrityError:  # the same message posted again while the first was being answered
         earlier = _received(db.session(), sid)
         text = earlier.reply if earlier is not None else UNAVAILABLE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import copy_current_request_context, request
+from flask import request
 from sqlalchemy.exc import IntegrityError
 
 from callflows.decision import CallFacts, Decision
@@ -13,12 +13,11 @@ from callflows.twiml import render
 from router import db, metrics, spool
 from router.calllog import answered_before, log_event, log_first_request
 from router.callsteps import StepRequest, facts_for, openness, run_step
-from router.deadline import within
 from router.facts import caller_input, phone_number
 from router.runtime import runtime
 from router.webhooks import bp
 from router.webhooks.fallback import answer_without_database, step_request
-from router.webhooks.replies import step_url, twiml
+from router.webhooks.replies import step_url, twiml, with_database
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def _callback(kind: str):
             spool.CALLBACKS[kind](session, form, now)
 
     try:
-        within(run.services.database_deadline, copy_current_request_context(record))
+        with_database(record)
     except Exception:
         log.exception("the %s callback of call %s could not use the database", kind, form.get("CallSid"))
         spool.keep(run.services.spool_dir, kind, {"form": form, "at": now.isoformat()})
@@ -70,8 +69,7 @@ def _run_step(name: str):
     step = step_request(name)
     facts = facts_for(run.support, step)
     try:
-        document, page_id = within(run.services.database_deadline,
-                                   copy_current_request_context(lambda: _decide_and_log(step, facts)))
+        document, page_id = with_database(lambda: _decide_and_log(step, facts))
     except IntegrityError:
         # Twilio's retry raced the first attempt; answer what the first one answered.
         event = answered_before(db.session(), step.key)
