@@ -92,7 +92,7 @@ def new_migration(message: str) -> None:
 def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: bool) -> None:
     """Run the whole service: gunicorn and the paging worker (migrating the database first)."""
     from router import create_app, db
-    from router.serving import WorkerProcess, run_gunicorn, with_metrics_folder
+    from router.serving import WorkerProcess, metrics_folder, run_gunicorn
 
     settings, support = settings_or_exit(ctx)
     warn_of(support)
@@ -101,8 +101,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_engine: boo
     except db.DatabaseError as exc:  # calls are still answered: the critical path needs no database
         click.echo(f"warning: {exc}; serving anyway, calls are answered without it until it is back", err=True)
     paging = None if no_engine else WorkerProcess(config_path(ctx))
-    with_metrics_folder()
-    run_gunicorn(lambda: create_app(settings, support), host, port, workers, paging)
+    with metrics_folder():
+        run_gunicorn(lambda: create_app(settings, support), host, port, workers, paging)
 
 
 @cli.command()

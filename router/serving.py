@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -86,11 +88,20 @@ class WorkerProcess:
             process.kill()
 
 
-def with_metrics_folder() -> None:
-    """Give this host's processes one folder to write their metrics to, started afresh (router/metrics.py);
-    before any figure exists, so that the web workers and the engine (children, who inherit it) use it."""
-    if not os.environ.get(MULTIPROCESS_ENV):
-        os.environ[MULTIPROCESS_ENV] = tempfile.mkdtemp(prefix="router-metrics-")
+@contextmanager
+def metrics_folder() -> Iterator[None]:
+    """Give this host's processes one folder to write their metrics to, started afresh (router/metrics.py),
+    before any figure exists, so that the web workers and the engine (children, who inherit it) use it;
+    removed when the service stops. An operator's own PROMETHEUS_MULTIPROC_DIR is used, and kept."""
+    if os.environ.get(MULTIPROCESS_ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="router-metrics-")
+    os.environ[MULTIPROCESS_ENV] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_gunicorn(make_app: Callable[[], Flask], host: str, port: int, workers: int,
