@@ -128,6 +128,25 @@ def traffic(fake: FakeTwilio, stop: threading.Event, placed: Counter, seed: int)
         stop.wait(rng.uniform(0.05, 0.3))
 
 
+def report(database: Database, fake: FakeTwilio, tmp: Path, placed: Counter) -> None:
+    """What was placed, what the database recorded, and whether Twilio got each send once."""
+    engine = create_engine(database.url)
+    with engine.connect() as connection:
+        inbound = connection.scalar(select(func.count()).select_from(Call).where(Call.direction == "inbound"))
+        counted = {model.__name__: connection.scalar(select(func.count()).select_from(model))
+                   for model in (Case, Page, Notification)}
+        sent = connection.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.twilio_sid.is_not(None)))
+    engine.dispose()
+    log = (tmp / "router.log").read_text(encoding="utf-8", errors="replace")
+    errors = len(re.findall(r'" 5\d\d ', log))
+    at_twilio = len(fake.messages()) + len(fake.calls())  # every SMS and call the service asked for
+    print(f"placed: {dict(placed)}")
+    print(f"recorded: {inbound} inbound calls, {counted}; 5xx answers: {errors}; notifications Twilio took: "
+          f"{sent}, sends Twilio received: {at_twilio} ({'none twice' if sent == at_twilio else 'MISMATCH'}); "
+          f"spool left: {len(list((tmp / 'spool').glob('*.json'))) if (tmp / 'spool').is_dir() else 0}")
+
+
 def main() -> None:
     args = parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake Twilio's server: a line per request
@@ -177,21 +196,7 @@ def main() -> None:
         print(f"at the end: {end[0] / 1024:.0f} MiB resident ({(end[0] - start[0]) / 1024:+.0f} MiB), "
               f"{end[1]} database connections ({end[1] - start[1]:+d})")
         time.sleep(5)  # the engine's last sends
-        engine = create_engine(database.url)
-        with engine.connect() as connection:
-            inbound = connection.scalar(select(func.count()).select_from(Call).where(Call.direction == "inbound"))
-            counted = {model.__name__: connection.scalar(select(func.count()).select_from(model))
-                       for model in (Case, Page, Notification)}
-            sent = connection.scalar(select(func.count()).select_from(Notification)
-                                     .where(Notification.twilio_sid.is_not(None)))
-        engine.dispose()
-        log = (tmp / "router.log").read_text(encoding="utf-8", errors="replace")
-        errors = len(re.findall(r'" 5\d\d ', log))
-        at_twilio = len(fake.messages()) + len(fake.calls())  # every SMS and call the service asked for
-        print(f"placed: {dict(placed)}")
-        print(f"recorded: {inbound} inbound calls, {counted}; 5xx answers: {errors}; notifications Twilio took: "
-              f"{sent}, sends Twilio received: {at_twilio} ({'none twice' if sent == at_twilio else 'MISMATCH'}); "
-              f"spool left: {len(list((tmp / 'spool').glob('*.json'))) if (tmp / 'spool').is_dir() else 0}")
+        report(database, fake, tmp, placed)
     finally:
         processes.stop()
         fake.stop()

@@ -70,6 +70,25 @@ def wrk(port: int, lines: Path, args: argparse.Namespace) -> dict[str, float]:
     return figures
 
 
+def rounds(args: argparse.Namespace, router_port: int, bare_port: int, tmp: Path) -> int:
+    """wrk against the bare endpoint, then the router, `--rounds` times; the requests the router answered."""
+    sent = 0
+    for round_ in range(args.rounds):
+        lines = tmp / f"requests-{round_}.txt"
+        signed_requests(lines, f"http://127.0.0.1:{router_port}/voice/incoming", args.requests, round_)
+        plain = wrk(bare_port, lines, args)
+        routed = wrk(router_port, lines, args)
+        sent += int(min(routed["requests"], args.requests))
+        for name, figures in (("bare  ", plain), ("router", routed)):
+            print(f"round {round_ + 1} {name} {figures['rps']:8.0f} req/s  p50 {figures['p50']:7.2f} ms  "
+                  f"p90 {figures['p90']:7.2f} ms  p99 {figures['p99']:7.2f} ms  non-2xx {figures['non-2xx']:.0f}")
+        print(f"round {round_ + 1} router / bare = {routed['rps'] / plain['rps']:.2f}")
+        if routed["requests"] > args.requests:
+            print(f"  (the router got {routed['requests']:.0f} requests for {args.requests} CallSids: "
+                  "the rest were answered as Twilio's retries; raise --requests)")
+    return sent
+
+
 def main() -> None:
     args = parse_args()
     if shutil.which("wrk") is None:
@@ -92,20 +111,7 @@ def main() -> None:
         wait_for_port(bare_port, bare, tmp / "bare.log")
         print(f"{args.database}, {args.workers} gunicorn workers x 8 threads each, wrk {args.threads} threads, "
               f"{args.connections} connections, {args.seconds} s a run")
-        sent = 0
-        for round_ in range(args.rounds):
-            lines = tmp / f"requests-{round_}.txt"
-            signed_requests(lines, f"http://127.0.0.1:{router_port}/voice/incoming", args.requests, round_)
-            plain = wrk(bare_port, lines, args)
-            routed = wrk(router_port, lines, args)
-            sent += int(min(routed["requests"], args.requests))
-            for name, figures in (("bare  ", plain), ("router", routed)):
-                print(f"round {round_ + 1} {name} {figures['rps']:8.0f} req/s  p50 {figures['p50']:7.2f} ms  "
-                      f"p90 {figures['p90']:7.2f} ms  p99 {figures['p99']:7.2f} ms  non-2xx {figures['non-2xx']:.0f}")
-            print(f"round {round_ + 1} router / bare = {routed['rps'] / plain['rps']:.2f}")
-            if routed["requests"] > args.requests:
-                print(f"  (the router got {routed['requests']:.0f} requests for {args.requests} CallSids: "
-                      "the rest were answered as Twilio's retries; raise --requests)")
+        sent = rounds(args, router_port, bare_port, tmp)
         processes.stop()  # the requests still in flight when wrk stopped are answered and committed first
         engine = create_engine(database.url)
         with engine.connect() as connection:
