@@ -111,3 +111,4 @@ def configure() -> None:
         root.setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake Twilio's and tests' servers: one line a request
     logging.getLogger("alembic").setLevel(logging.WARNING)  # every start checks the schema: news only if it fails
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it dumps every request's headers at INFO

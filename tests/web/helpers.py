@@ -105,3 +105,18 @@ class CallInProgress:
         return self
 
 
+def count(app, model) -> int:
+    """How many rows of `model` the app's database holds."""
+    from sqlalchemy import func, select
+
+    from router import db
+
+    with db.sessions(app)() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def broken_engine():
+    """An engine whose database refuses every connection at once: the database down, for the app's sessions."""
+    from sqlalchemy import create_engine
+
+    return create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})

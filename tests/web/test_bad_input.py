@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from router import db
 from router.models import Call, CallEvent, InboundSms
 from router.runtime import runtime
-from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, TwiML, sao_paulo
+from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, TwiML, count, sao_paulo
 
 CARLA = "+5511970000003"
 TOKEN = "api-token"
@@ -24,10 +24,6 @@ def app(make_app, fake_twilio):
     return make_app(twilio_api_base=fake_twilio.url, api_token=TOKEN)
 
 
-def _count(app, model) -> int:
-    with db.sessions(app)() as session:
-        return session.scalar(select(func.count()).select_from(model))
-
 
 def _spoken(response) -> str:
     assert response.status_code == 200, response.status_code
@@ -37,14 +33,14 @@ def _spoken(response) -> str:
 def test_a_case_number_larger_than_any_case_is_unknown_and_the_call_logged(app, twilio):
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("2")
     call.presses("3000000000").hears("Desculpe")
-    assert _count(app, CallEvent) == 3
+    assert count(app, CallEvent) == 3
 
 
 @pytest.mark.parametrize("body", ["ACK 99999999999999999999", "ESC 3000000000", "ACK ²"])
 def test_a_reply_naming_a_case_number_no_case_can_have_is_answered_and_logged(app, twilio, body):
     answer = twilio.post("/sms/incoming", MessageSid="SM" + "1" * 32, From=CARLA, To=BRAZIL_LINE, Body=body)
     assert answer.status_code == 200
-    assert _count(app, InboundSms) == 1
+    assert count(app, InboundSms) == 1
 
 
 @pytest.mark.parametrize("path", ["/voice/page/3000000000", "/voice/page/3000000000/key",
@@ -66,7 +62,7 @@ def test_the_api_answers_out_of_range_numbers_and_times_with_a_4xx(app, path, st
 def test_digits_int_refuses_in_an_action_url_are_no_digits(app, twilio, query):
     assert _spoken(twilio.post(f"/voice/step/menu?{query}", CallSid="CA5", To=BRAZIL_LINE, From=ACME_CONTACT,
                                Digits="5"))
-    assert _count(app, CallEvent) == 1
+    assert count(app, CallEvent) == 1
 
 
 @pytest.mark.parametrize("field", ["From", "To", "Digits", "CallSid", "RecordingUrl", "DialCallStatus"])
@@ -74,32 +70,32 @@ def test_a_nul_character_in_any_value_is_answered_and_logged(app, twilio, field)
     form = {"CallSid": "CA" + "7" * 32, "To": BRAZIL_LINE, "From": ACME_CONTACT, "Digits": "1"}
     form[field] = form.get(field, "x") + "\0"
     assert _spoken(twilio.post("/voice/step/menu?mode=open", **form))
-    assert _count(app, CallEvent) == 1
+    assert count(app, CallEvent) == 1
 
 
 def test_a_nul_character_in_an_sms_is_answered_and_logged(app, twilio):
     answer = twilio.post("/sms/incoming", MessageSid="SM\0" + "2" * 30, From=CARLA, To=BRAZIL_LINE, Body="ACK\0 1")
     assert answer.status_code == 200
-    assert _count(app, InboundSms) == 1
+    assert count(app, InboundSms) == 1
 
 
 def test_a_message_sid_over_64_characters_posted_twice_is_one_message(app, twilio):
     for _ in range(2):
         answer = twilio.post("/sms/incoming", MessageSid="SM" + "3" * 80, From=CARLA, To=BRAZIL_LINE, Body="hello")
         assert answer.status_code == 200
-    assert _count(app, InboundSms) == 1
+    assert count(app, InboundSms) == 1
 
 
 def test_a_step_name_over_40_characters_is_answered_and_logged(app, twilio):
     assert _spoken(twilio.post("/voice/step/" + "x" * 300, CallSid="CA6", To=BRAZIL_LINE, From=ACME_CONTACT))
-    assert _count(app, CallEvent) == 1
+    assert count(app, CallEvent) == 1
 
 
 @pytest.mark.parametrize("step", ["menu", "critical_confirm", "message_recorded", "connect_result"])
 def test_a_step_for_a_number_that_is_no_line_says_so_and_is_logged(app, twilio, step):
     assert "not in service" in _spoken(twilio.post(f"/voice/step/{step}?mode=closed", CallSid="CA7",
                                                    To="+15550001111", From=ACME_CONTACT, Digits="1"))
-    assert _count(app, Call) == 1
+    assert count(app, Call) == 1
 
 
 @pytest.mark.parametrize(("at", "language_word"), [("2026-11-23 10:00", "Desculpe"),  # open: the line's language
@@ -110,7 +106,7 @@ def test_a_step_url_that_lost_its_mode_speaks_as_the_line_is_now(app, twilio, cl
     said = _spoken(twilio.post(f"/voice/step/{step}", CallSid="CA8", To=BRAZIL_LINE, From=ACME_CONTACT,
                                Digits="9"))
     assert said
-    assert _count(app, CallEvent) == 1
+    assert count(app, CallEvent) == 1
 
 
 def test_a_calendar_token_that_is_not_ascii_is_not_found(app):

@@ -19,7 +19,7 @@ from router.paging.statuses import Delivery
 from router.paging.worker import run_pass
 from router.runtime import runtime
 from tests.pgcluster import Cluster
-from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
+from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, count, sao_paulo
 
 pytestmark = pytest.mark.postgres
 CHRISTMAS = sao_paulo("2026-12-25 10:00")  # a Friday: business hours on any other day, a holiday this one
@@ -57,10 +57,6 @@ def frozen(cluster):
     yield cluster.freeze
     cluster.thaw()
 
-
-def _count(app, model) -> int:
-    with db.sessions(app)() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_holiday_caller_during_an_outage_hears_the_after_hours_line_and_reaches_the_engineer(
@@ -111,14 +107,14 @@ def test_a_frozen_database_still_puts_a_critical_caller_through_before_twilio_gi
     cluster.thaw()
     run_pass(runtime(app).services)  # the request that waited may commit after all: one case either way
     run_pass(runtime(app).services)
-    assert (_count(app, Call), _count(app, Case), _count(app, Page)) == (1, 1, 1)
-    assert _count(app, CallEvent) == 3
+    assert (count(app, Call), count(app, Case), count(app, Page)) == (1, 1, 1)
+    assert count(app, CallEvent) == 3
 
 
 def test_the_end_of_a_call_reported_during_an_outage_is_recorded_once_the_database_is_back(
         app, twilio, down, cluster):
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives()
-    assert _count(app, Call) == 1
+    assert count(app, Call) == 1
     down()
     response = twilio.post("/voice/status", **{**call.base, "CallStatus": "completed", "CallDuration": "42"})
     assert response.status_code == 204

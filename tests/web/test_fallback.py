@@ -6,24 +6,14 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, select
 
-from router import db, spool
+from router import spool
 from router.cli import cli
 from router.models import Call, CallEvent, Case, Page
 from router.paging.worker import run_pass
 from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
-from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, STRANGER, TwiML, sao_paulo
-
-
-def _broken_engine():
-    return create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
-
-
-def _count(app, model) -> int:
-    with db.sessions(app)() as session:
-        return session.scalar(select(func.count()).select_from(model))
+from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, STRANGER, TwiML, broken_engine, count, sao_paulo
 
 
 def _action_path(call) -> str:
@@ -39,10 +29,10 @@ def test_the_fallback_url_runs_the_line_without_the_database_and_the_spool_recor
     assert _action_path(call) == "/voice/fallback/after_hours_menu"
     call.presses("1").presses("1").hears("connect you to the on-call engineer")
     assert [n.text for n in call.twiml.one("Dial").findall("Number")] == [engineer.phone]
-    assert _count(app, Call) == 0 and spool.depth(runtime(app).services.spool_dir) == 3
+    assert count(app, Call) == 0 and spool.depth(runtime(app).services.spool_dir) == 3
 
     run_pass(runtime(app).services)
-    assert (_count(app, Call), _count(app, CallEvent), _count(app, Case), _count(app, Page)) == (1, 3, 1, 1)
+    assert (count(app, Call), count(app, CallEvent), count(app, Case), count(app, Page)) == (1, 3, 1, 1)
 
 
 def test_a_stranger_on_the_fallback_url_in_business_hours_hears_the_line_s_own_language(app, twilio):
@@ -53,7 +43,7 @@ def test_a_stranger_on_the_fallback_url_in_business_hours_hears_the_line_s_own_l
 
 def test_a_call_that_lost_the_database_goes_on_without_waiting_for_it_again(app, twilio, clock):
     clock.at = sao_paulo("2026-11-28 03:00")
-    app.extensions["db"].configure(bind=_broken_engine())
+    app.extensions["db"].configure(bind=broken_engine())
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives()
     assert _action_path(call) == "/voice/fallback/after_hours_menu"
 

@@ -6,29 +6,20 @@ import json
 import shutil
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import select
 
 from router import db, spool
 from router.models import Call, CallEvent, Case, Page
 from router.paging.worker import run_pass
 from router.runtime import runtime
-from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
-
-
-def _broken_engine():
-    return create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
-
-
-def _count(app, model) -> int:
-    with db.sessions(app)() as session:
-        return session.scalar(select(func.count()).select_from(model))
+from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, broken_engine, count, sao_paulo
 
 
 def _critical_call_during_an_outage(app, twilio, clock):
     clock.at = sao_paulo("2026-11-28 03:00")
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1")
     working = app.extensions["db"].kw["bind"]
-    app.extensions["db"].configure(bind=_broken_engine())
+    app.extensions["db"].configure(bind=broken_engine())
     call.presses("1").hears("connect you to the on-call engineer")
     app.extensions["db"].configure(bind=working)
     return call
@@ -47,7 +38,7 @@ def test_an_entry_recorded_by_a_pass_killed_before_removing_it_is_removed_not_re
     for _ in range(2):
         run_pass(runtime(app).services)  # used to fail on every pass until the file was deleted by hand
     assert spool.depth(_folder(app)) == 0
-    assert (_count(app, Case), _count(app, Page), _count(app, CallEvent)) == (1, 1, 3)
+    assert (count(app, Case), count(app, Page), count(app, CallEvent)) == (1, 1, 3)
 
 
 def test_entries_that_can_never_be_recorded_are_set_aside_and_the_others_recorded(app, twilio, clock):
@@ -63,7 +54,7 @@ def test_entries_that_can_never_be_recorded_are_set_aside_and_the_others_recorde
     assert spool.depth(folder) == 0
     aside = sorted(p.name for p in (folder / spool.QUARANTINE).iterdir())
     assert len(aside) == 6 and sum(name.endswith(".why") for name in aside) == 3
-    assert (_count(app, Case), _count(app, Page)) == (1, 1)  # the good entry, after the bad ones
+    assert (count(app, Case), count(app, Page)) == (1, 1)  # the good entry, after the bad ones
 
 
 def test_a_spooled_call_to_a_number_that_is_no_line_is_recorded_as_such(app, twilio, clock):
@@ -79,14 +70,14 @@ def test_a_spooled_call_to_a_number_that_is_no_line_is_recorded_as_such(app, twi
     with db.sessions(app)() as session:
         stranger = session.scalars(select(Call).where(Call.sid == "CA" + "9" * 32)).one()
         assert (stranger.line_number, stranger.decision, stranger.case_id) == (None, "unknown line", None)
-    assert _count(app, Case) == 1
+    assert count(app, Case) == 1
 
 
 def test_while_the_database_still_fails_the_spool_waits(app, twilio, clock):
     _critical_call_during_an_outage(app, twilio, clock)
     services = runtime(app).services
     working = services.engine
-    services.sessions.configure(bind=_broken_engine())
+    services.sessions.configure(bind=broken_engine())
     assert spool.replay(services) == []
     assert spool.depth(_folder(app)) == 1 and not (_folder(app) / spool.QUARANTINE).exists()
     services.sessions.configure(bind=working)

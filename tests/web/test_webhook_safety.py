@@ -7,15 +7,11 @@ from router import db
 from router.config import ServiceConfig
 from router.models import Call, CallEvent, Case, Page
 from router.runtime import runtime
-from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, sao_paulo
+from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, broken_engine, count, sao_paulo
 
 WEBHOOKS = ["/voice/incoming", "/voice/step/menu", "/voice/status", "/voice/page/1",
             "/voice/page/1/key", "/voice/page/1/status", "/sms/status/1", "/sms/incoming"]
 
-
-def _count(app, model) -> int:
-    with db.sessions(app)() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.mark.parametrize("path", WEBHOOKS)
@@ -42,7 +38,7 @@ def test_a_signature_for_other_parameters_is_refused(app, twilio):
     tampered = {**signed, "From": "+15555550100"}
     response = app.test_client().post("/voice/incoming", data=tampered, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 403
-    assert _count(app, Call) == 0
+    assert count(app, Call) == 0
 
 
 def test_the_same_request_posted_twice_leaves_one_call_one_case_and_the_same_answer(app, twilio, clock):
@@ -55,7 +51,7 @@ def test_the_same_request_posted_twice_leaves_one_call_one_case_and_the_same_ans
     second = twilio.post(record_action, **form)
     assert first.status_code == second.status_code == 200
     assert first.data == second.data
-    assert (_count(app, Call), _count(app, Case), _count(app, Page)) == (1, 1, 1)
+    assert (count(app, Call), count(app, Case), count(app, Page)) == (1, 1, 1)
 
 
 def test_a_retry_carrying_twilios_idempotency_token_is_recognised(app, twilio):
@@ -64,7 +60,7 @@ def test_a_retry_carrying_twilios_idempotency_token_is_recognised(app, twilio):
     first = twilio.post("/voice/incoming", headers=headers, **call.base)
     second = twilio.post("/voice/incoming", headers=headers, **call.base)
     assert first.data == second.data
-    assert _count(app, CallEvent) == 1
+    assert count(app, CallEvent) == 1
 
 
 @pytest.mark.parametrize("form", [
@@ -77,7 +73,7 @@ def test_garbage_still_gets_a_sensible_answer_and_a_log_entry(app, twilio, form)
     response = twilio.post("/voice/incoming", **form)
     assert response.status_code == 200
     assert b"<Say" in response.data
-    assert _count(app, Call) == 1
+    assert count(app, Call) == 1
 
 
 @pytest.mark.parametrize("query", ["mode=bogus&attempt=x", "customer=nobody&attempt=-1", "attempt=99999999999"])
@@ -98,7 +94,7 @@ def test_when_the_database_fails_a_critical_caller_is_dialled_straight_to_the_on
     clock.at = sao_paulo("2026-11-28 03:00")
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1").presses("1")
     runtime(app).dispatcher.shutdown()  # the page it sent is not this test's business
-    app.extensions["db"].configure(bind=_broken_engine())
+    app.extensions["db"].configure(bind=broken_engine())
     call.records(10).hears("connect you to the on-call engineer")
     assert [n.text for n in call.twiml.one("Dial").findall("Number")] == ["+5511970000003"]
 
@@ -111,7 +107,7 @@ def test_a_critical_call_the_database_missed_is_recorded_from_the_spool_once_it_
     clock.at = sao_paulo("2026-11-28 03:00")
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().presses("1")
     working = app.extensions["db"].kw["bind"]
-    app.extensions["db"].configure(bind=_broken_engine())
+    app.extensions["db"].configure(bind=broken_engine())
     call.presses("1").hears("connect you to the on-call engineer")  # confirmed: the case cannot be stored
     folder = Path(runtime(app).settings.spool_dir)
     assert len(list(folder.glob("*.json"))) == 1
@@ -128,16 +124,11 @@ def test_a_critical_call_the_database_missed_is_recorded_from_the_spool_once_it_
 
 
 def test_when_the_database_fails_in_business_hours_the_caller_is_put_through_to_tier_1(app, twilio):
-    app.extensions["db"].configure(bind=_broken_engine())
+    app.extensions["db"].configure(bind=broken_engine())
     call = twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives().hears("ACME")  # the menu needs no database
     call.presses("1")  # a new case needs one: straight to tier 1 instead
     assert [n.text for n in call.twiml.one("Dial").findall("Number")] == ["+5511970000001", "+5511970000002"]
 
-
-def _broken_engine():
-    from sqlalchemy import create_engine
-
-    return create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
 
 
 def test_behind_a_trusted_proxy_the_public_url_is_what_is_signed(make_app, support):
