@@ -9,6 +9,7 @@ asks the step again with the case among the facts.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -202,6 +203,24 @@ class JoinCase:
 Effect = AttachRecording | MarkAnswered | JoinCase
 
 
+class CallOutcome(enum.StrEnum):
+    """What came of a call, as the call log shows and filters it; a later step's outcome replaces an earlier."""
+
+    TIER1 = "tier 1"              # answered by a ring group (the case's tier decides which)
+    TIER2 = "tier 2"
+    TIER3 = "tier 3"
+    TAM = "TAM"                   # answered by the customer's Technical Account Manager
+    VOICEMAIL = "voicemail"       # business hours, nobody answered: a message was left
+    MESSAGE = "message"           # after hours: a message for the next business day
+    CRITICAL = "critical"         # a critical case, and the caller spoke with the on-call engineer
+    PAGED = "paged"               # a critical case: the on-call engineer is paged and calls back
+    BLOCKED = "blocked"
+    NO_PHONE = "no phone channel"  # the customer's package has no phone support
+    UNKNOWN_LINE = "unknown line"
+    FAULT = "fault"               # answered without the database (dialled through, or asked to call again)
+    HUNG_UP = "hung up"           # the call ended before any of the above
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the line says and does next, and why (the call log's entry)."""
@@ -210,6 +229,7 @@ class Decision:
     speech: tuple[Speech, ...] = ()
     action: Action = Hangup()
     effects: tuple[Effect, ...] = ()
+    outcome: CallOutcome | None = None  # None: the call's outcome so far stands
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from callflows.common import say
-from callflows.decision import CallerInput, CallFacts, CaseFacts, Decision, Dial, FlowState, Hangup, Speech
+from callflows.decision import (
+    CallerInput,
+    CallFacts,
+    CallOutcome,
+    CaseFacts,
+    Decision,
+    Dial,
+    FlowState,
+    Hangup,
+    Speech,
+)
 from callflows.inbound import STEPS, on_critical_path
 from callflows.prompts import ENGLISH, prompt
 from schedules import is_open
@@ -60,15 +70,16 @@ def fallback(call: CallFacts, step: str, said: CallerInput, on_call: str | None,
         english = replace(call, state=replace(call.state, mode="closed"))  # the after-hours policy's language
         speech = (say(english, "trouble"), say(english, "trouble_critical"))
         return Decision("fault on the critical path → dial the on-call engineer directly", speech,
-                        Dial((on_call,), None, call.state, RING_SECONDS))
+                        Dial((on_call,), None, call.state, RING_SECONDS), outcome=CallOutcome.FAULT)
     trouble = say(call, "trouble")
     if message_kept and said.recording_url:
         return Decision("fault → the recorded message is kept, to be recorded as a case",
-                        (trouble, say(call, "trouble_message_kept")), Hangup())
+                        (trouble, say(call, "trouble_message_kept")), Hangup(), outcome=CallOutcome.FAULT)
     if line is not None and open_now and line.ring_group:
         return Decision("fault → dial tier 1 directly", (trouble,),
-                        Dial(line.ring_group, None, call.state, line.ring_seconds))
-    return Decision("fault → asked to call again", (trouble, say(call, "trouble_call_back")), Hangup())
+                        Dial(line.ring_group, None, call.state, line.ring_seconds), outcome=CallOutcome.FAULT)
+    return Decision("fault → asked to call again", (trouble, say(call, "trouble_call_back")), Hangup(),
+                    outcome=CallOutcome.FAULT)
 
 
 def static_fallback(company: str, voice: str, numbers: tuple[str, ...]) -> Decision:

@@ -8,6 +8,7 @@ from callflows.common import retry, say, take_message
 from callflows.decision import (
     CallerInput,
     CallFacts,
+    CallOutcome,
     CustomerFacts,
     Decision,
     FlowState,
@@ -52,7 +53,8 @@ def identified(call: CallFacts, customer: CustomerFacts, note: str) -> Decision:
     call = replace(call, state=state, customer=customer)
     if not customer.has_phone:
         speech = (say(call, "channels", package=customer.package, channels=_channels(call, customer)),)
-        return Decision(f"{note}; package {customer.package} has no phone channel", speech, Hangup())
+        return Decision(f"{note}; package {customer.package} has no phone channel", speech, Hangup(),
+                        outcome=CallOutcome.NO_PHONE)
     if state.mode == "closed":
         return critical_for(call, customer, note)
     return Decision(f"{note} → menu", (), menu_gather(call, state))

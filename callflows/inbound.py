@@ -14,6 +14,7 @@ from callflows.common import language, recording, retry, say, take_message
 from callflows.decision import (
     CallerInput,
     CallFacts,
+    CallOutcome,
     CaseFacts,
     Decision,
     Dial,
@@ -40,12 +41,13 @@ def incoming(call: CallFacts, said: CallerInput) -> Outcome:
     """The line answers: decide open or closed at this moment, in the line's time zone."""
     line = call.line
     if line is None:
-        return Decision("unknown line", (say(call, "unknown_line"),))
+        return Decision("unknown line", (say(call, "unknown_line"),), outcome=CallOutcome.UNKNOWN_LINE)
     openness = status(line.hours, call.at)
     call = replace(call, state=FlowState("open" if openness.is_open else "closed",
                                          call.customer.id if call.customer else None))
     if call.blocked:
-        return Decision(f"{openness.describe()}; blocked number", (say(call, "blocked"),))
+        return Decision(f"{openness.describe()}; blocked number", (say(call, "blocked"),),
+                        outcome=CallOutcome.BLOCKED)
     greeting: tuple[Speech, ...] = (say(call, "greeting", company=line.company),)
     known = call.customer
     if known and (openness.is_open or not known.has_phone):
@@ -96,7 +98,7 @@ def existing_case(call: CallFacts, said: CallerInput) -> Outcome:
 def tam_result(call: CallFacts, said: CallerInput) -> Outcome:
     """The TAM answered, or the call goes on to the tier 2 group, then voicemail."""
     if said.dial_status == "completed":
-        return Decision("answered by the TAM", (), Hangup(), (MarkAnswered(),))
+        return Decision("answered by the TAM", (), Hangup(), (MarkAnswered(),), CallOutcome.TAM)
     tam = call.customer.tam if call.customer else None
     return _ring(call, 2, f"TAM {said.dial_status or 'no status'} → tier 2", (), skip=tam)
 
@@ -104,7 +106,9 @@ def tam_result(call: CallFacts, said: CallerInput) -> Outcome:
 def ring_result(call: CallFacts, said: CallerInput) -> Outcome:
     """The ring group answered, or nobody did and the caller gets voicemail."""
     if said.dial_status == "completed":
-        return Decision("answered by the ring group", (), Hangup(), (MarkAnswered(),))
+        tier = call.case.tier if call.case else 1
+        return Decision(f"answered by the tier {tier} ring group", (), Hangup(), (MarkAnswered(),),
+                        _TIER_REACHED.get(tier, CallOutcome.TIER1))
     status_text = said.dial_status or "no status"
     return take_message(call, f"ring group {status_text} → voicemail", (say(call, "nobody_answered"),))
 
@@ -136,10 +140,10 @@ def critical_confirm(call: CallFacts, said: CallerInput) -> Outcome:
     note = f"critical confirmed: case {call.case.number}, on-call engineer paged"
     if _line(call).after_hours == "connect" and call.responders:
         speech = _joined(call, call.case) + (say(call, "connecting_engineer", case=number),)
-        return Decision(f"{note}; live connect", speech, _ring_responders(call, 0))
+        return Decision(f"{note}; live connect", speech, _ring_responders(call, 0), outcome=CallOutcome.PAGED)
     record = Record("critical_recorded", call.state.fresh(), DESCRIPTION_SECONDS)
     speech = _joined(call, call.case) + (say(call, "critical_paging", case=number),)
-    return Decision(f"{note} → record a description", speech, record)
+    return Decision(f"{note} → record a description", speech, record, outcome=CallOutcome.PAGED)
 
 
 def critical_recorded(call: CallFacts, said: CallerInput) -> Outcome:
@@ -148,7 +152,7 @@ def critical_recorded(call: CallFacts, said: CallerInput) -> Outcome:
         return OpenCase("critical", page=True)
     speech = (say(call, "critical_paged", case=digits(call.case.number)),)
     heard = f"description of {said.recording_seconds} s" if said.recording_url else "no description recorded"
-    return Decision(f"{heard}; case {call.case.number}", speech, Hangup(), recording(said))
+    return Decision(f"{heard}; case {call.case.number}", speech, Hangup(), recording(said), CallOutcome.PAGED)
 
 
 def connect_result(call: CallFacts, said: CallerInput) -> Outcome:
@@ -157,12 +161,16 @@ def connect_result(call: CallFacts, said: CallerInput) -> Outcome:
     if call.case is None:  # the action URL of a call the service lost track of
         return OpenCase("critical", page=True)
     if said.dial_status == "completed":
-        return Decision(f"connected to the on-call engineer (step {leg + 1})", (), Hangup(), (MarkAnswered(),))
+        return Decision(f"connected to the on-call engineer (step {leg + 1})", (), Hangup(), (MarkAnswered(),),
+                        CallOutcome.CRITICAL)
     if leg + 1 < len(call.responders):
         return Decision(f"step {leg + 1} {said.dial_status or 'no status'} → step {leg + 2}", (),
                         _ring_responders(call, leg + 1))
     speech = (say(call, "engineer_will_call", case=digits(call.case.number)),)
     return Decision("nobody accepted the live call → an engineer will call back; paging goes on", speech)
+
+
+_TIER_REACHED = {1: CallOutcome.TIER1, 2: CallOutcome.TIER2, 3: CallOutcome.TIER3}
 
 
 def _ring_responders(call: CallFacts, leg: int) -> Dial:
@@ -181,8 +189,9 @@ def message_recorded(call: CallFacts, said: CallerInput) -> Outcome:
     speech = _joined(call, call.case) + (say(call, "message_taken", case=digits(call.case.number), due=due,
                                   place=line.place),)
     heard = f"message of {said.recording_seconds} s" if said.recording_url else "no message recorded"
+    left = CallOutcome.VOICEMAIL if call.state.mode == "open" else CallOutcome.MESSAGE
     return Decision(f"{heard}; case {call.case.number} due {call.case.due.isoformat()}", speech, Hangup(),
-                    recording(said))
+                    recording(said), left)
 
 
 Step = Callable[[CallFacts, CallerInput], Outcome]
@@ -192,7 +201,7 @@ def _on_a_line(step: Step) -> Step:
     """Every step after the first runs on a known line; a request naming another number is told so."""
     def on_a_line(call: CallFacts, said: CallerInput) -> Outcome:
         if call.line is None:
-            return Decision("unknown line", (say(call, "unknown_line"),))
+            return Decision("unknown line", (say(call, "unknown_line"),), outcome=CallOutcome.UNKNOWN_LINE)
         return step(call, said)
     return on_a_line
 

@@ -42,6 +42,11 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
     app.register_blueprint(calendars)
     app.register_blueprint(health)
     app.register_blueprint(metrics_bp)
+    from router.console import exempt_from_csrf, init_console
+
+    # Cookies only over HTTPS where the service is reached over HTTPS (the demo and the tests are plain HTTP).
+    init_console(app, secure_cookies=services.public_url.startswith("https://"))
+    exempt_from_csrf(webhooks, api, calendars, health, metrics_bp)
     _time_requests(app)
     return app
 

@@ -11,6 +11,7 @@ from flask import Request
 from sqlalchemy import Engine, Insert, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from callflows.decision import CallOutcome
 from router.facts import whole_number
 from router.models import Call, CallEvent
 from router.paging.statuses import twilio_status
@@ -108,6 +109,7 @@ def call_ended(session: Session, sid: str, status: str, duration: str | None, at
     known = twilio_status(status)
     if known is not None and known.final:
         call.ended_at = call.ended_at or at
+        call.outcome = call.outcome or CallOutcome.HUNG_UP.value
         seconds = whole_number(duration, 10**7)
         if seconds is not None:
             call.duration_seconds = seconds

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from callflows.decision import CallFacts, Decision, FlowState, OpenCase
+from callflows.decision import CallFacts, CallOutcome, Decision, FlowState, OpenCase
 from callflows.fallback import fallback
 from callflows.inbound import STEPS
 from router import logs
@@ -115,10 +115,19 @@ def run_step(session: Session, support: SupportConfig, request: StepRequest, fac
         facts = dataclasses.replace(facts, case=case_facts(case, joined))
         outcome = step(facts, said)
     assert isinstance(outcome, Decision), "a step asks for its case once"
+    keep_outcome(call, outcome.outcome, said.digits)
     if call.case is not None:
         logs.bind(case=call.case.number)
     apply_effects(session, call, outcome.effects, request.at)
     return StepResult(call, outcome, page_id)
+
+
+def keep_outcome(call: Call, outcome: CallOutcome | None, digits: str | None) -> None:
+    """The call log's summary of the call: its latest outcome, and the keys pressed so far."""
+    if outcome is not None:
+        call.outcome = outcome.value
+    if digits:
+        call.path = f"{call.path} {digits}"[-80:] if call.path else digits[:80]
 
 
 def openness(facts: CallFacts) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from router.models.base import Base
@@ -14,20 +14,34 @@ class Call(Base):
     """One phone call, inbound from a customer or outbound to page an engineer."""
 
     __tablename__ = "calls"
+    # The call log pages newest first, within a filter: each filter's column leads an index on the time.
+    __table_args__ = (
+        Index("ix_calls_started_at_id", "started_at", "id"),
+        Index("ix_calls_line_started", "line_number", "started_at"),
+        Index("ix_calls_outcome_started", "outcome", "started_at"),
+        Index("ix_calls_customer_started", "customer_id", "started_at"),
+        Index("ix_calls_from_started", "from_number", "started_at"),
+        Index("ix_calls_decision_started", "decision", "started_at"),
+        Index("ix_calls_duration_id", "duration_seconds", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sid: Mapped[str] = mapped_column(String(64), unique=True)  # Twilio's CallSid
     direction: Mapped[str] = mapped_column(String(16))  # "inbound" or "page"
-    line_number: Mapped[str | None] = mapped_column(String(20), index=True)
+    line_number: Mapped[str | None] = mapped_column(String(20))
     from_number: Mapped[str | None] = mapped_column(String(32))
     to_number: Mapped[str | None] = mapped_column(String(32))
     customer_id: Mapped[str | None] = mapped_column(String(64))
-    started_at: Mapped[dt.datetime] = mapped_column(index=True)
+    started_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(24))
     duration_seconds: Mapped[int | None]
     decision: Mapped[str | None] = mapped_column(String(200))  # "open", "closed: holiday ..."
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # What came of the call (a callflows.decision.CallOutcome), and the keys pressed on the way: kept with
+    # the call as its steps decide, so the call log filters on them without reading every event.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    path: Mapped[str | None] = mapped_column(String(80))
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

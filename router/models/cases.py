@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from router.models.base import MAX_ID, Base
@@ -17,6 +17,7 @@ class Case(Base):
     """A support case, opened by a call (or later by other channels)."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status_due", "status", "first_response_due"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_number: Mapped[str] = mapped_column(String(20), index=True)
@@ -39,6 +40,8 @@ class Case(Base):
     recording_url: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)  # the transcription of what the caller recorded
     recording_seconds: Mapped[int | None]
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
 
     page: Mapped[Page | None] = relationship(back_populates="cases")  # noqa: F821
     tier_changes: Mapped[list[CaseTierChange]] = relationship(

@@ -23,7 +23,7 @@ class Page(Base):
     line_number: Mapped[str] = mapped_column(String(20))
     policy_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(24), default="open")  # a router.paging.statuses.PageStatus
-    opened_at: Mapped[dt.datetime]
+    opened_at: Mapped[dt.datetime] = mapped_column(index=True)  # the reports count pages by period
     round: Mapped[int] = mapped_column(default=0)
     step: Mapped[int] = mapped_column(default=0)
     step_started_at: Mapped[dt.datetime | None]

@@ -96,7 +96,8 @@ def _first_request(step: StepRequest, facts: CallFacts) -> str | None:
     line, hours_say = facts.line.number if facts.line else None, openness(facts)
     log_first_request(db.session().get_bind(), step.sid, step.at, event, direction="inbound", line_number=line,
                       from_number=facts.caller, to_number=phone_number(step.form.get("To")), decision=hours_say,
-                      customer_id=facts.customer.id if facts.customer else None)
+                      customer_id=facts.customer.id if facts.customer else None,
+                      outcome=decision.outcome.value if decision.outcome else None)
     metrics.answered(step.step, line, hours_say, decision.action)
     return document
 
