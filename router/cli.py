@@ -185,8 +185,8 @@ def local_moment(text: str | None, zone: dt.tzinfo) -> dt.datetime:
 
 
 from router.case_cli import case_group  # noqa: E402  (command groups of their own modules)
-from router.user_cli import user_group  # noqa: E402
 from router.simulator_cli import call, demo  # noqa: E402
+from router.user_cli import user_group  # noqa: E402
 
 cli.add_command(case_group)
 cli.add_command(user_group)

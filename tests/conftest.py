@@ -13,6 +13,9 @@ from sqlalchemy import create_engine, text
 from router.clock import CLOCK_ENV, check_clock_setting, system_clock
 from router.config import load_config
 
+# The webhook tier's fixtures (the app on each database, the fake Twilio), also the browser tier's.
+pytest_plugins = ["tests.web.fixtures"]
+
 # Pinned once, so this process and every server it starts share one clock (see router/clock.py).
 check_clock_setting()
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,12 +5,10 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from router.console import bp
+# Each section registers its routes on `bp` when imported.
+from router.console import bp, call_detail, calls, cases, oncall, page_log, reports  # noqa: F401
 from router.console.access import CASES, allow
 from router.models import Role
-
-# Each section registers its routes on `bp` when imported.
-from router.console import calls, call_detail, cases, oncall, page_log, reports  # noqa: E402, F401, I001
 
 HOME = {Role.MANAGER: "console.calls", Role.ENGINEER: "console.oncall", Role.AGENT: "console.cases"}
 

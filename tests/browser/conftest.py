@@ -11,7 +11,6 @@ import shutil
 import pytest
 
 from router.runtime import runtime
-from tests.web.conftest import app, clock, fake_twilio, make_app, served_app  # noqa: F401  (the webhook tier's)
 from tests.web.console import PASSWORD, add_accounts
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,4 +1,4 @@
-"""Fixtures of the webhook tier: the app on each database, and Twilio played by the test."""
+"""Fixtures of the webhook and browser tiers: the app on each database, and Twilio played by the test."""
 
 from __future__ import annotations
 
