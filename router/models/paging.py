@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from router.models.base import Base
@@ -18,6 +18,7 @@ class Page(Base):
     """
 
     __tablename__ = "pages"
+    __table_args__ = (Index("ix_pages_line_opened", "line_number", "opened_at"),)  # a line's report by period
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_number: Mapped[str] = mapped_column(String(20))
@@ -65,7 +66,7 @@ class Notification(Base):
     error: Mapped[str | None] = mapped_column(String(300))
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # REST requests Twilio refused
     created_at: Mapped[dt.datetime]
-    sent_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # the reports count interruptions by it
     updated_at: Mapped[dt.datetime]
 
     page: Mapped[Page] = relationship(back_populates="notifications")

@@ -98,11 +98,19 @@ def upgrade() -> None:
 
     with op.batch_alter_table('pages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pages_opened_at'), ['opened_at'], unique=False)
+        batch_op.create_index('ix_pages_line_opened', ['line_number', 'opened_at'], unique=False)
+
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_sent_at'), ['sent_at'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_sent_at'))
+
     with op.batch_alter_table('pages', schema=None) as batch_op:
+        batch_op.drop_index('ix_pages_line_opened')
         batch_op.drop_index(batch_op.f('ix_pages_opened_at'))
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
