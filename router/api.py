@@ -13,7 +13,8 @@ from flask import Blueprint, abort, jsonify, request
 
 from router import db
 from router.cases import describe, find_case, move_tier, record_response
-from router.oncall import on_call_report
+from router.oncall import on_call_report, overrides_since
+from router.overrides import effective_overrides
 from router.runtime import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -84,7 +85,9 @@ def oncall():
             abort(400, "at must carry its UTC offset")
         if abs(at - _now()) > ONCALL_REACH:
             abort(400, f"at must be within {ONCALL_REACH.days // 365} years of now")
-    return jsonify(at=at.isoformat(), rotations=on_call_report(runtime().support, at))
+    support = runtime().support
+    overrides = effective_overrides(db.session(), support, overrides_since(support, at))
+    return jsonify(at=at.isoformat(), rotations=on_call_report(support, overrides, at))
 
 
 def _person(person_id: object) -> str:

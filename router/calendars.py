@@ -6,7 +6,9 @@ import hmac
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from router.oncall import feed_token, person_feed, rotation_feed
+from router import db
+from router.oncall import feed_token, overrides_since, person_feed, rotation_feed
+from router.overrides import effective_overrides
 from router.runtime import runtime
 
 bp = Blueprint("calendars", __name__, url_prefix="/calendar")
@@ -22,6 +24,12 @@ def _ics(body: bytes) -> Response:
     return Response(body, mimetype="text/calendar")
 
 
+def _overrides(now):
+    """The overrides in force, the console's with the configuration's (one query)."""
+    support = runtime().support
+    return effective_overrides(db.session(), support, overrides_since(support, now))
+
+
 @bp.get("/rotations/<rotation_id>.ics")
 def rotation(rotation_id: str):
     """A rotation's shifts, for any calendar app."""
@@ -29,7 +37,8 @@ def rotation(rotation_id: str):
     _check("rotation", rotation_id)
     if support.rotation(rotation_id) is None:
         abort(404)
-    return _ics(rotation_feed(support, rotation_id, runtime().now()))
+    now = runtime().now()
+    return _ics(rotation_feed(support, _overrides(now), rotation_id, now))
 
 
 @bp.get("/people/<person_id>.ics")
@@ -39,4 +48,5 @@ def person(person_id: str):
     _check("person", person_id)
     if person_id not in {p.id for p in support.people}:
         abort(404)
-    return _ics(person_feed(support, person_id, runtime().now()))
+    now = runtime().now()
+    return _ics(person_feed(support, _overrides(now), person_id, now))

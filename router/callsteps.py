@@ -20,8 +20,9 @@ from router import logs
 from router.calllog import log_call
 from router.cases import apply_effects, case_facts, find_case, open_case
 from router.config import SupportConfig
-from router.facts import call_facts, caller_input, live_connect_window, phone_number, whole_number
+from router.facts import call_facts, caller_input, live_connect_window, phone_number, responders, whole_number
 from router.models import Call
+from router.overrides import effective_overrides
 from router.paging.pages import open_or_join
 from schedules import status
 
@@ -102,6 +103,10 @@ def run_step(session: Session, support: SupportConfig, request: StepRequest, fac
         call.line_number = facts.line.number
     facts = dataclasses.replace(facts, case=case_facts(call.case),
                                 find_case=lambda number: case_facts(find_case(session, number)))
+    line = support.line(facts.line.number) if facts.line else None
+    if line is not None and line.after_hours == "connect":  # whom live connect rings: the overrides in force
+        facts = dataclasses.replace(facts, responders=responders(
+            support, line, effective_overrides(session, support, since=request.at), request.at))
     step = STEPS.get(request.step)
     said = caller_input(request.form)
     outcome = step(facts, said) if step else _unknown_step(request.step, facts)

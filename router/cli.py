@@ -152,9 +152,12 @@ def oncall(ctx: click.Context, at_text: str | None, feeds: bool) -> None:
     from router.oncall import feed_token, rotation_on_call
 
     support = load_config_or_exit(ctx)
+    moments = {rotation_id: local_moment(at_text, rotation.timezone)
+               for rotation_id, rotation in support.rotations_by_id.items()}
+    overrides = overrides_in_force(support, min(moments.values(), default=system_clock()))
     for rotation_id, rotation in support.rotations_by_id.items():
-        at = local_moment(at_text, rotation.timezone)
-        row = rotation_on_call(support, rotation_id, at)
+        at = moments[rotation_id]
+        row = rotation_on_call(support, overrides, rotation_id, at)
         if row["on_call"] is None:
             click.echo(f"{rotation_id}: nobody on call at {at:%a %Y-%m-%d %H:%M %Z}")
             continue
@@ -173,6 +176,31 @@ def oncall(ctx: click.Context, at_text: str | None, feeds: bool) -> None:
                 click.echo(f"{base}/calendar/{folder}/{name}.ics?token={feed_token(secret, kind, name)}")
 
 
+def overrides_in_force(support, at: dt.datetime) -> dict:
+    """The overrides the service applies (the console's too, from DATABASE_URL); without a database, the
+    configuration's, said on standard error."""
+    from sqlalchemy.orm import Session
+
+    from router import db
+    from router.oncall import overrides_since
+    from router.overrides import effective_overrides
+
+    url = database_url()
+    path = db.sqlite_file(url)
+    if path is not None and not path.exists():
+        return support.overrides_by_rotation  # no database yet: no override was made in the console
+    engine = db.make_engine(url)
+    try:
+        db.require_schema(engine)
+        with Session(engine) as session:
+            return effective_overrides(session, support, overrides_since(support, at))
+    except db.DatabaseError as exc:
+        click.echo(f"warning: {exc}; the console's overrides are left out", err=True)
+        return support.overrides_by_rotation
+    finally:
+        engine.dispose()
+
+
 def local_moment(text: str | None, zone: dt.tzinfo) -> dt.datetime:
     """A time from the command line: now if none, with its offset as given, else in `zone`."""
     if not text:
@@ -186,12 +214,14 @@ def local_moment(text: str | None, zone: dt.tzinfo) -> dt.datetime:
 
 from router.case_cli import case_group  # noqa: E402  (command groups of their own modules)
 from router.simulator_cli import call, demo  # noqa: E402
+from router.test_page_cli import test_page  # noqa: E402
 from router.user_cli import user_group  # noqa: E402
 
 cli.add_command(case_group)
 cli.add_command(user_group)
 cli.add_command(call)
 cli.add_command(demo)
+cli.add_command(test_page)
 
 
 @cli.command("fallback-twiml")

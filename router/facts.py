@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from callflows.decision import (
@@ -15,7 +15,7 @@ from callflows.decision import (
     Responders,
 )
 from router.config import Customer, Line, SupportConfig, to_e164
-from schedules import first_position, next_position, resolve, step_at
+from schedules import Override, first_position, next_position, resolve, step_at
 
 
 def line_facts(support: SupportConfig, line: Line) -> LineFacts:
@@ -77,17 +77,21 @@ def call_facts(support: SupportConfig, form: Mapping[str, str], state: FlowState
         find_account=lambda account: customer_facts(support, support.customer_by_account(account)),
         blocked=support.is_blocked(caller),
         candidate=customer_facts(support, support.customer(state.pending)),
-        responders=responders(support, line, at) if line and line.after_hours == "connect" else (),
+        # The configuration's overrides: these facts serve the path without a database too; with one,
+        # `callsteps.run_step` asks again with the overrides in force.
+        responders=(responders(support, line, support.overrides_by_rotation, at)
+                    if line and line.after_hours == "connect" else ()),
     )
 
 
-def responders(support: SupportConfig, line: Line, at: dt.datetime) -> tuple[Responders, ...]:
+def responders(support: SupportConfig, line: Line, overrides: Mapping[str, Sequence[Override]],
+               at: dt.datetime) -> tuple[Responders, ...]:
     """Live connect walks the line's escalation steps once, like a page's first round: who each step rings."""
     policy = support.policy(line.escalation_policy)
     found, position = [], first_position(policy) if policy else None
     while position is not None and position.round == 0:
         step = step_at(policy, position)
-        people = resolve(step, support.rotations_by_id, support.overrides_by_rotation, at)
+        people = resolve(step, support.rotations_by_id, overrides, at)
         if people:
             found.append(Responders(_phones(support, people), step.ring_seconds))
         position = next_position(policy, position)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from router import metrics
 from router.config import SupportConfig
 from router.models import Case, Notification, Page, PageEvent
+from router.overrides import effective_overrides
 from router.paging import locks
 from router.paging.machine import decide
 from router.paging.page import (
@@ -85,9 +86,14 @@ def state_of(session: Session, page: Page, support: SupportConfig) -> PageState:
 
 
 def rules_for(session: Session, page: Page, support: SupportConfig) -> Rules:
-    """The configuration's rules for the page; the quiet interval asks the database for a person's last call."""
+    """The configuration's rules for the page; the database says a person's last call (the quiet interval) and
+    the overrides in force when a step resolves (one small query per moment asked, only if a step resolves)."""
+    overrides: dict[dt.datetime, dict] = {}
+
     def reaches(step: EscalationStep, at: dt.datetime) -> tuple[str, ...]:
-        return resolve(step, support.rotations_by_id, support.overrides_by_rotation, at)
+        if at not in overrides:
+            overrides[at] = effective_overrides(session, support, since=at)
+        return resolve(step, support.rotations_by_id, overrides[at], at)
 
     return Rules(policy=support.policy(page.policy_id), reaches=reaches,
                  contact_methods={p.id: p.contact_methods() for p in support.people},

@@ -29,8 +29,9 @@ ON_CALL = [
 
 
 @pytest.mark.parametrize(("at", "who", "until", "after"), ON_CALL)
-def test_router_oncall_says_who_until_when_and_who_is_next(at, who, until, after):
-    result = CliRunner().invoke(cli, ["--config", str(EXAMPLE_CONFIG), "oncall", "--at", at])
+def test_router_oncall_says_who_until_when_and_who_is_next(at, who, until, after, tmp_path):
+    no_database = {"DATABASE_URL": f"sqlite:///{tmp_path}/none.sqlite3"}  # the configuration's overrides alone
+    result = CliRunner(env=no_database).invoke(cli, ["--config", str(EXAMPLE_CONFIG), "oncall", "--at", at])
     assert result.exit_code == 0, result.output
     assert f"on-call-brazil: {who} (" in result.output
     assert f"until {until} -03, then {after}" in result.output.splitlines()[0]
@@ -90,24 +91,29 @@ def both_covered(tmp_path_factory):
     return load_config(path)
 
 
+def _gabriels(support, now) -> bytes:
+    """Gabriel's feed, with the configuration's overrides (no console override is made here)."""
+    return person_feed(support, support.overrides_by_rotation, "gabriel", now)
+
+
 def _events(feed: bytes) -> list:
     return icalendar.Calendar.from_ical(feed).walk("VEVENT")
 
 
 def test_a_person_on_two_rotations_from_the_same_hand_off_gets_one_uid_per_event(both_covered):
-    events = _events(person_feed(both_covered, "gabriel", NOW))
+    events = _events(_gabriels(both_covered, NOW))
     assert [e.decoded("DTSTART") for e in events] == [dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc)] * 2
     assert len({str(e["UID"]) for e in events}) == 2
 
 
 def test_a_person_feed_names_the_rotation_of_each_shift(both_covered):
-    summaries = [str(e["SUMMARY"]) for e in _events(person_feed(both_covered, "gabriel", NOW))]
+    summaries = [str(e["SUMMARY"]) for e in _events(_gabriels(both_covered, NOW))]
     assert summaries == ["On call: Gabriel Nunes (on-call-brazil)", "On call: Gabriel Nunes (on-call-brazil-secondary)"]
 
 
 def test_a_person_feed_read_again_later_keeps_its_uids(both_covered):
     def uids(now):
-        return [str(e["UID"]) for e in _events(person_feed(both_covered, "gabriel", now))]
+        return [str(e["UID"]) for e in _events(_gabriels(both_covered, now))]
     assert uids(NOW) == uids(NOW + dt.timedelta(days=3))
 
 
