@@ -19,17 +19,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
-from router import create_app
+from router import create_app, db
 from router.cli_support import DEMO_DATABASE
 from router.clock import clock_starting_at, system_clock
 from router.config import Settings, SupportConfig
 from router.fake_twilio import BackgroundServer, FakeTwilio
+from router.models import Role
 from router.paging.worker import work
+from router.recordings import kept_recordings
 from router.runtime import runtime
+from router.seed import history
+from router.seed_store import first_ids, seeded, write_orm
 from router.simulator import Behaviour, format_report, local_stack, play
+from router.users import add_user, find_user, set_password
 
 DEMO_LOCK = DEMO_DATABASE.with_suffix(".lock")
+DEMO_MANAGER, DEMO_PASSWORD = "manager", "demo-manager-password"  # the demo's own database: a fixed, printed password
+HISTORY_WEEKS, HISTORY_CALLS = 4, 3000
 STRANGER = "+5511912345678"
 
 
@@ -105,14 +113,46 @@ def run_demo(settings: Settings, support: SupportConfig, port: int, fake_port: i
             click.echo(f"\n=== {demo_call.title}\n" + format_report(report, demo_call.caller, line.number, at))
         click.echo(f"\nThe calls are kept in {DEMO_DATABASE}; look at the last case with\n"
                    f"  DATABASE_URL=sqlite:///{DEMO_DATABASE} router case show {report.case['number']}")
+        first = dt.datetime.fromisoformat(demo_calls(support)[0].at).replace(tzinfo=line.timezone)
+        seeded = seed_console(settings.database_url, support, first)
+        click.echo(f"\n{seeded}\nThe console: http://127.0.0.1:{port}/ (log in as {DEMO_MANAGER}, "
+                   f"password {DEMO_PASSWORD})" + ("" if serve else ", once the demo serves (without --no-serve)"))
         if serve:
             _serve(settings, support, port, fake_port)
+
+
+def seed_console(url: str, support: SupportConfig, end: dt.datetime) -> str:
+    """Weeks of calls before the played ones (once), and the manager's account; says what it did."""
+    engine = db.make_engine(url)
+    try:
+        with Session(engine) as session:
+            if seeded(session):
+                told = "The seeded history is there already."
+            else:
+                batches = history(support, end, HISTORY_WEEKS, HISTORY_CALLS, public_url=support.service.public_url,
+                                  first=first_ids(session))
+                count = write_orm(session, batches)
+                told = f"Seeded {count} calls over the {HISTORY_WEEKS} weeks before the first played call."
+            manager = find_user(session, DEMO_MANAGER)
+            if manager is None:
+                add_user(session, support, DEMO_MANAGER, "Demo Manager", Role.MANAGER, DEMO_PASSWORD,
+                         system_clock())
+            else:
+                set_password(manager, DEMO_PASSWORD)
+            session.commit()
+    finally:
+        engine.dispose()
+    return told
 
 
 def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int) -> None:
     with FakeTwilio(settings.twilio_account_sid, settings.twilio_auth_token, port=fake_port) as fake:
         settings = dataclasses.replace(settings, twilio_api_base=fake.url)
         app = create_app(settings, support, clock=system_clock, public_url=f"http://127.0.0.1:{port}")
+        # The calls were recorded by the fakes that played them, gone now: this one serves their audio.
+        with db.sessions(app)() as session:
+            for sid, seconds in kept_recordings(session):
+                fake.add_recording(sid, seconds)
         stop = threading.Event()
         # The paging worker, as `router serve` runs it: escalations, retries, what the web process left.
         worker = threading.Thread(target=work, args=(runtime(app).services, 1.0, stop, click.echo),
