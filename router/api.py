@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, jsonify, request
 
 from router import db
-from router.cases import describe, find_case, move_tier, record_response
+from router.cases import describe, find_case, move_tier, record_response, resolve
 from router.oncall import on_call_report, overrides_since
 from router.overrides import effective_overrides
 from router.runtime import runtime
@@ -69,6 +69,20 @@ def first_response(number: int):
     with session.begin():
         found = find_case(session, number) or abort(404, f"no case {number}")
         record_response(found, _person(body.get("by")), _now())
+    return case(number)
+
+
+@bp.post("/cases/<int:number>/resolve")
+def resolve_case(number: int):
+    """Resolve a case: JSON {"by": "<person id>"}. A resolved case stays resolved (400 the second time)."""
+    body = request.get_json(silent=True) or {}
+    session = db.session()
+    with session.begin():
+        found = find_case(session, number) or abort(404, f"no case {number}")
+        try:
+            resolve(found, _person(body.get("by")), _now())
+        except ValueError as exc:
+            abort(400, str(exc))
     return case(number)
 
 

@@ -1,4 +1,4 @@
-"""`router case ...`: look at a case, move it between tiers, mark its first response."""
+"""`router case ...`: list cases by promise state, look at one, move it between tiers, mark its first response."""
 
 from __future__ import annotations
 
@@ -9,28 +9,32 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from router import db
-from router.case_report import case_summary
-from router.cases import describe, find_case, move_tier, record_response
+from router.case_list import CaseFilter, Order, list_cases
+from router.case_report import case_summary, case_table
+from router.cases import CaseStatus, PromiseState, describe, find_case, move_tier, record_response
 from router.cli_support import DEMO_DATABASE, config_option, database_url, load_config_or_exit
 from router.clock import system_clock
 from router.config import SupportConfig
+from router.config.fields import to_e164
 from router.models import Case
+
+STATES = {state.slug: state for state in PromiseState}
 
 
 @click.group("case")
 def case_group() -> None:
-    """Cases in the call log: show, move between tiers, record a response (DATABASE_URL)."""
+    """Cases in the call log: list, show, move between tiers, record a response (DATABASE_URL)."""
 
 
-def _elsewhere(number: int) -> str:
+def _elsewhere(command: str) -> str:
     """Where else to look, when DATABASE_URL is unset and the demo's database is there."""
     if os.environ.get("DATABASE_URL") or not DEMO_DATABASE.exists():
         return ""
     return (f"; the demo's database is {DEMO_DATABASE}: "
-            f"DATABASE_URL=sqlite:///{DEMO_DATABASE} router case show {number}")
+            f"DATABASE_URL=sqlite:///{DEMO_DATABASE} router case {command}")
 
 
-def _open(ctx: click.Context, number: int) -> tuple[SupportConfig, sessionmaker[Session]]:
+def _open(ctx: click.Context, command: str) -> tuple[SupportConfig, sessionmaker[Session]]:
     """The configuration and the database, which must exist and be at this version's schema."""
     support = load_config_or_exit(ctx)
     url = database_url()
@@ -38,7 +42,7 @@ def _open(ctx: click.Context, number: int) -> tuple[SupportConfig, sessionmaker[
     path = db.sqlite_file(url)
     if path is not None and not path.exists():  # connecting would leave an empty file behind
         raise click.ClickException(f"no database at {path} ({where}): point DATABASE_URL at the service's "
-                                   f"database, or play a call first with `router call`{_elsewhere(number)}")
+                                   f"database, or play a call first with `router call`{_elsewhere(command)}")
     engine = db.make_engine(url)
     ctx.call_on_close(engine.dispose)
     db.require_schema(engine)
@@ -49,7 +53,7 @@ def _find(session: Session, number: int) -> Case:
     case = find_case(session, number)
     if case is None:
         url = db.display_url(database_url())
-        raise click.ClickException(f"no case {number} in {url}{_elsewhere(number)}")
+        raise click.ClickException(f"no case {number} in {url}{_elsewhere(f'show {number}')}")
     return case
 
 
@@ -77,7 +81,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="print the ca
 @click.pass_context
 def show(ctx: click.Context, number: int, as_json: bool) -> None:
     """Print a case: tier and history, calls, first response and its promise, its page."""
-    support, sessions = _open(ctx, number)
+    support, sessions = _open(ctx, f"show {number}")
     with sessions() as session:
         _print(session, _find(session, number), support, as_json)
 
@@ -93,7 +97,7 @@ def show(ctx: click.Context, number: int, as_json: bool) -> None:
 @click.pass_context
 def move(ctx: click.Context, number: int, tier: int, by: str, reason: str, as_json: bool) -> None:
     """Move a case to another tier, with who and why."""
-    support, sessions = _open(ctx, number)
+    support, sessions = _open(ctx, f"show {number}")
     with sessions() as session:
         with session.begin():
             case = _find(session, number)
@@ -112,7 +116,7 @@ def move(ctx: click.Context, number: int, tier: int, by: str, reason: str, as_js
 @click.pass_context
 def respond(ctx: click.Context, number: int, by: str, as_json: bool) -> None:
     """Record the case's first response (only the first one counts)."""
-    support, sessions = _open(ctx, number)
+    support, sessions = _open(ctx, f"show {number}")
     with sessions() as session:
         with session.begin():
             case = _find(session, number)
@@ -123,3 +127,39 @@ def respond(ctx: click.Context, number: int, by: str, as_json: bool) -> None:
             click.echo(f"case {number} already had its first response, {at:%a %Y-%m-%d %H:%M %Z} by "
                        f"{support.person_name(case.first_answered_by)}: nothing changed", err=True)
         _print(session, case, support, as_json)
+
+
+@case_group.command("list")
+@click.option("--state", "states", multiple=True, type=click.Choice(list(STATES)),
+              help="where the first-response promise stands (repeat for several)")
+@click.option("--open/--all", "only_open", default=True, help="open cases only (the default), or resolved ones too")
+@click.option("--line", help="only this line's cases (its number, in any notation)")
+@click.option("--order", type=click.Choice([o.value for o in Order]), default=Order.NEWEST.value, show_default=True,
+              help="newest first, or those still waiting for a first response soonest due first")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@config_option
+@click.pass_context
+def list_command(ctx: click.Context, states: tuple[str, ...], only_open: bool, line: str | None, order: str,
+                 limit: int) -> None:
+    """List cases with their first-response promise and the business time left, times in each line's zone."""
+    support, sessions = _open(ctx, "list")
+    filters = CaseFilter(states=frozenset(STATES[s] for s in states), line=_line(support, line),
+                         status=CaseStatus.OPEN if only_open else None)
+    now = system_clock()
+    with sessions() as session:
+        rows = list_cases(session, support, filters, now, order=Order(order), limit=limit).rows
+        click.echo(case_table(rows, support) if rows else "No case matches.")
+
+
+def _line(support: SupportConfig, number: str | None) -> str | None:
+    if number is None:
+        return None
+    try:
+        line = support.line(to_e164(number))
+    except ValueError:
+        line = None
+    if line is None:
+        known = ", ".join(f"{line.number} ({line.name})" for line in support.lines)
+        raise click.BadParameter(f"{number!r} is none of the lines ({known})", param_hint="--line")
+    return line.number
+

@@ -1,11 +1,15 @@
-"""A case as a person reads it in a terminal: local times with their zone, who answered, the page's story."""
+"""Cases as a person reads them in a terminal: local times with their zone, who answered, the page's story."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from router.config import SupportConfig
 from schedules import business_time_between
+
+if TYPE_CHECKING:  # case_list phrases its times with this module's duration
+    from router.case_list import CaseRow
 
 
 def local(iso: str | None, zone: dt.tzinfo, date: bool = True) -> str:
@@ -38,6 +42,8 @@ def case_summary(case: dict, support: SupportConfig, now: dt.datetime) -> str:
     if case["first_answered_at"]:
         out.append(f"  answered    {local(case['first_answered_at'], zone)} by "
                    f"{support.person_name(case['first_answered_by'])}")
+    if case["resolved_at"]:
+        out.append(f"  resolved    {local(case['resolved_at'], zone)} by {support.person_name(case['resolved_by'])}")
     if case["acknowledged"]:
         ack = case["acknowledged"]
         out.append(f"  taken by    {ack['by']} ({ack['via']}), "
@@ -72,3 +78,22 @@ def _page(page: dict, zone: dt.tzinfo) -> list[str]:
         out.append(f"    {n['to']}: {n['channel']} (round {n['round']}, step {n['step']}) {sent} → "
                    f"{n['status']}{tries}{error}")
     return out
+
+
+def case_table(rows: list[CaseRow], support: SupportConfig) -> str:
+    """What `router case list` prints: the cases as aligned columns, each time in its line's zone."""
+    header = ("CASE", "LINE", "CUSTOMER", "SEVERITY", "TIER", "OPENED", "DUE", "STATE", "TIME LEFT")
+    table = [header] + [_columns(row, support) for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    lines = ("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in table)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _columns(row: CaseRow, support: SupportConfig) -> tuple[str, ...]:
+    case, line = row.case, support.line(row.case.line_number)
+    zone = line.timezone if line else dt.timezone.utc
+    customer = support.customer(case.customer_id)
+    return (str(case.number), case.line_number, customer.name if customer else "unidentified",
+            case.severity, str(case.tier), f"{case.opened_at.astimezone(zone):%a %Y-%m-%d %H:%M %Z}",
+            f"{case.first_response_due.astimezone(zone):%a %Y-%m-%d %H:%M %Z}", row.standing.state.slug,
+            row.standing.phrase())

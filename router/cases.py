@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,31 @@ from callflows.decision import (
 )
 from router.config import SupportConfig
 from router.models import Call, Case, CaseTierChange
-from schedules import first_response_due, promise_status
+from schedules import AT_RISK, BREACHED, MET, MISSED, ON_TRACK, first_response_due, promise_status
 
 TIERS = {1: "Customer Service", 2: "Technical Solutions / TAM", 3: "Product specialists"}
+
+
+class CaseStatus(StrEnum):
+    """Whether a case still needs work."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class PromiseState(StrEnum):
+    """Where a case's first-response promise stands (`schedules.promise_status`)."""
+
+    ON_TRACK = ON_TRACK
+    AT_RISK = AT_RISK
+    BREACHED = BREACHED
+    MET = MET
+    MISSED = MISSED
+
+    @property
+    def slug(self) -> str:
+        """The state as a command-line option and a CSS class say it: "on-track"."""
+        return self.value.replace(" ", "-")
 
 
 def open_case(session: Session, call: Call, request: OpenCase, support: SupportConfig,
@@ -33,7 +56,7 @@ def open_case(session: Session, call: Call, request: OpenCase, support: SupportC
     if case is None:
         line = support.line(call.line_number)
         case = Case(line_number=line.number, customer_id=call.customer_id, caller_number=call.from_number,
-                    severity=request.severity, tier=request.tier, status="open",
+                    severity=request.severity, tier=request.tier, status=CaseStatus.OPEN,
                     needs_review=request.needs_review, opened_at=at,
                     first_response_due=first_response_due(line.support_hours, at))
         session.add(case)
@@ -51,7 +74,7 @@ def _recent_open_case(session: Session, call: Call, support: SupportConfig, at: 
         return None
     same_caller = (Case.customer_id == call.customer_id if call.customer_id
                    else Case.caller_number == call.from_number)
-    query = (select(Case).where(same_caller, Case.status == "open",
+    query = (select(Case).where(same_caller, Case.status == CaseStatus.OPEN,
                                 Case.opened_at >= at - dt.timedelta(minutes=minutes), Case.opened_at <= at)
              .order_by(Case.opened_at.desc()))
     return session.scalars(query).first()
@@ -93,6 +116,8 @@ def record_response(case: Case, by: str, at: dt.datetime) -> bool:
 
 def move_tier(case: Case, to_tier: int, by: str, reason: str, at: dt.datetime) -> CaseTierChange:
     """Move the case to another tier, keeping who moved it, when and why."""
+    if case.status == CaseStatus.RESOLVED:
+        raise ValueError(f"case {case.number} is resolved: it stays at tier {case.tier}")
     if to_tier not in TIERS:
         raise ValueError(f"tier must be one of {sorted(TIERS)}")
     if to_tier == case.tier:
@@ -105,11 +130,23 @@ def move_tier(case: Case, to_tier: int, by: str, reason: str, at: dt.datetime) -
     return change
 
 
-def promise(case: Case, support: SupportConfig, at: dt.datetime) -> str:
+def resolve(case: Case, by: str, at: dt.datetime) -> None:
+    """Resolve the case, keeping who and when; once resolved it stays so.
+
+    Resolving answers the customer: a case nobody had marked as first answered is first answered now,
+    so its promise reads met or missed instead of turning breached for ever.
+    """
+    if case.status == CaseStatus.RESOLVED:
+        raise ValueError(f"case {case.number} is already resolved")
+    record_response(case, by, at)
+    case.status, case.resolved_at, case.resolved_by = CaseStatus.RESOLVED, at, by
+
+
+def promise(case: Case, support: SupportConfig, at: dt.datetime) -> PromiseState:
     """On track, at risk, breached (or met, missed) on the case's line's business-day clock."""
     line = support.line(case.line_number)
-    return promise_status(line.support_hours, case.first_response_due, case.first_answered_at, at,
-                          support.service.at_risk_share)
+    return PromiseState(promise_status(line.support_hours, case.first_response_due, case.first_answered_at, at,
+                                       support.service.at_risk_share))
 
 
 def describe(session: Session, case: Case, support: SupportConfig, at: dt.datetime) -> dict:
@@ -123,6 +160,8 @@ def describe(session: Session, case: Case, support: SupportConfig, at: dt.dateti
         "opened_at": case.opened_at.isoformat(), "first_response_due": case.first_response_due.isoformat(),
         "first_answered_at": case.first_answered_at.isoformat() if case.first_answered_at else None,
         "first_answered_by": case.first_answered_by, "promise": promise(case, support, at),
+        "resolved_at": case.resolved_at.isoformat() if case.resolved_at else None,
+        "resolved_by": case.resolved_by,
         "calls": [{"sid": c.sid, "from": c.from_number, "started_at": c.started_at.isoformat(),
                    "decision": c.decision} for c in calls],
         "tier_changes": [{"at": t.at.isoformat(), "from": t.from_tier, "to": t.to_tier, "by": t.by,
