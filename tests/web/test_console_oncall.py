@@ -186,3 +186,25 @@ def test_a_step_that_reaches_nobody_in_the_next_two_weeks_is_warned_of(make_app,
 def test_the_configuration_key_names_each_override_once(support):
     [christmas] = support.overrides
     assert config_key(christmas) == CHRISTMAS.split(":", 1)[1]
+
+
+def test_live_connect_rings_the_person_of_a_console_override(make_app, fake_twilio, tmp_path, clock):
+    from router.fake_twilio import BackgroundServer, Script
+    from router.runtime import runtime
+
+    path = tmp_path / "connect.toml"
+    path.write_text(EXAMPLE_CONFIG.read_text().replace('after_hours = "callback"', 'after_hours = "connect"'))
+    app = make_app(twilio_api_base=fake_twilio.url, config=load_config(path))
+    add_accounts(app)
+    clock.at = sao_paulo("2026-11-28 03:00")
+    assert _override(_client(app)).status_code == 302
+    fake_twilio.add_number(DIEGO, answer="human", presses=("1",))
+    with BackgroundServer(app) as server:
+        runtime(app).services.public_url = server.url
+        fake_twilio.add_number(BRAZIL_LINE, voice_url=f"{server.url}/voice/incoming")
+        transcript = fake_twilio.place_inbound_call(ACME_CONTACT, BRAZIL_LINE, Script(presses=["1", "1"]),
+                                                    status_callback=f"{server.url}/voice/status")
+        runtime(app).dispatcher.shutdown()
+        fake_twilio.network.shutdown()
+    [dial] = transcript.of_kind("dial")
+    assert (dial.numbers, dial.outcome) == ((DIEGO,), "completed")  # not Carla, whose shift it is
