@@ -15,7 +15,7 @@ RESOURCE_KINDS = ("message", "call")
 
 
 class Ledger:
-    """The request log, Twilio resources, registered phones and played calls."""
+    """The request log, Twilio resources, registered phones, played calls and their recordings."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -24,6 +24,7 @@ class Ledger:
         self._phones: dict[str, Phone] = {}
         self._controls: dict[str, CallControl] = {}
         self._transcripts: dict[str, Transcript] = {}
+        self._recordings: dict[str, int] = {}  # RecordingSid → its length in seconds
 
     def record(self, kind: str, **fields: Any) -> None:
         """Append one event to the log, stamped with the time."""
@@ -110,6 +111,16 @@ class Ledger:
         with self._lock:
             return self._transcripts.get(sid)
 
+    def save_recording(self, sid: str, seconds: int) -> None:
+        """Keep a recording, so that its URL serves its audio."""
+        with self._lock:
+            self._recordings[sid] = seconds
+
+    def recording(self, sid: str) -> int | None:
+        """The length in seconds of a kept recording, or None if there is none with this SID."""
+        with self._lock:
+            return self._recordings.get(sid)
+
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
@@ -119,3 +130,4 @@ class Ledger:
             self._phones.clear()
             self._controls.clear()
             self._transcripts.clear()
+            self._recordings.clear()

@@ -205,6 +205,7 @@ class PhoneNetwork:
             callees={p.number: p.script() for p in people},
             control=self.ledger.control(sid),
             on_finish=lambda transcript: self._settle(call, transcript),
+            keep_recording=self.ledger.save_recording,
         )
 
     def finish_call(self, sid: str, status: str, duration: int, transcript: Transcript | None = None) -> None:

@@ -51,6 +51,7 @@ class _Line:
     account_sid: str
     api_url: str
     callees: Mapping[str, Script]
+    keep_recording: Callable[[str, int], None]  # (RecordingSid, seconds): its URL serves it from now on
 
 
 class CallLeg:
@@ -219,6 +220,7 @@ class CallLeg:
             return None
         sid = new_sid("RE")
         url = f"{self.line.api_url}/{API_VERSION}/Accounts/{self.line.account_sid}/Recordings/{sid}"
+        self.line.keep_recording(sid, seconds)
         self.add("record", seconds=seconds, url=url)
         params = {"RecordingUrl": url, "RecordingSid": sid, "RecordingDuration": str(seconds)}
         action = urljoin(document_url, verb.get("action", ""))
@@ -267,16 +269,18 @@ def play_call(
     callees: Mapping[str, Script] | None = None,
     control: CallControl | None = None,
     on_finish: Callable[[Transcript], None] | None = None,
+    keep_recording: Callable[[str, int], None] = lambda _sid, _seconds: None,
 ) -> Transcript:
     """Play one call from its first TwiML ``url`` to its end and return the transcript.
 
     ``direction`` is "inbound" or "outbound-api"; ``callees`` gives the
     scripts of dialled numbers that hear a whisper; ``control`` lets another
-    thread end or redirect the call. ``on_finish`` sees the finished
+    thread end or redirect the call; ``keep_recording`` is told of each
+    recording made, so that its URL can serve it. ``on_finish`` sees the finished
     transcript before the final status is posted to ``status_callback``, so
     that whoever keeps the call's state has settled it when the project hears.
     """
-    line = _Line(transport, account_sid, api_url, callees or {})
+    line = _Line(transport, account_sid, api_url, callees or {}, keep_recording)
     params = call_params(account_sid, call_sid, from_, to, direction, answered_by)
     transcript = Transcript(call_sid)
     leg = CallLeg(line, script, transcript, params, control=control)

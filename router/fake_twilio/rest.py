@@ -1,12 +1,14 @@
-"""The part of Twilio's REST API the project uses: Messages and Calls."""
+"""The part of Twilio's REST API the project uses: Messages, Calls and the audio of Recordings."""
 
 from __future__ import annotations
 
 import hmac
+import io
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
+from .audio import recording_wav
 from .network import PhoneNetwork
 from .resources import TwilioApiError
 
@@ -94,3 +96,16 @@ def fetch_call(account_sid: str, sid: str) -> Response:
 def update_call(account_sid: str, sid: str) -> Response:
     """End or redirect a call."""
     return jsonify(_network().update_call(sid, _form()))
+
+
+@bp.get("/Recordings/<name>")
+def fetch_recording_audio(account_sid: str, name: str) -> Response:
+    """A recording's audio at its RecordingUrl, as Twilio serves it: WAV, with or without ".wav".
+
+    Ranges are answered (206) as a media server does, so that a player can seek.
+    """
+    sid = name.removesuffix(".wav")
+    seconds = _network().ledger.recording(sid)
+    if seconds is None:
+        raise TwilioApiError(404, 20404, f"The requested resource {request.path} was not found")
+    return send_file(io.BytesIO(recording_wav(sid, seconds)), mimetype="audio/x-wav", conditional=True)

@@ -88,6 +88,10 @@ class FakeTwilio:
         self.network.ledger.add_phone(phone)
         return phone
 
+    def add_recording(self, sid: str, seconds: int) -> None:
+        """Keep a recording made elsewhere (an earlier fake's call), so that this fake serves its audio."""
+        self.network.ledger.save_recording(sid, seconds)
+
     def refuse_next(self, requests: int) -> None:
         """Answer the next `requests` REST requests to send or call with 503, as in a Twilio outage."""
         self.network.refuse_next(requests)
