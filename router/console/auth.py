@@ -39,8 +39,14 @@ def _load(session_id: str) -> Account | None:
     row, _, token = session_id.partition(":")
     if not row.isascii() or not row.isdigit() or len(row) > 9:
         return None
-    user = db.session().get(User, int(row))
-    return Account(user) if user is not None and user.session_token == token else None
+    # Read in a session of its own, so the request's session starts with no transaction open: a view
+    # may still begin its own (`with session.begin()`).
+    with db.sessions()() as session:
+        user = session.get(User, int(row))
+        if user is None or user.session_token != token:
+            return None
+        session.expunge(user)
+    return Account(user)
 
 
 class LoginForm(FlaskForm):
