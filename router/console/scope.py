@@ -1,9 +1,10 @@
 """What each role may see of the log: managers everything; engineers the pages that reached them, with
-those pages' cases and calls; agents cases. Each returns a condition to add to a query's WHERE."""
+those pages' cases and calls and the calls that paged them; agents cases. Each returns a condition to
+add to a query's WHERE."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, exists, or_, select, true
 
 from router.models import Call, Case, Notification, Page, Role, User
 
@@ -31,4 +32,7 @@ def visible_calls(user: User) -> ColumnElement[bool]:
     if user.role == Role.AGENT:
         return Call.id.is_(None)  # no row: agents work cases, not the call log
     paged = select(Case.id).where(Case.page_id.in_(select(Page.id).where(pages_reaching(user.person_id))))
-    return Call.case_id.in_(paged)
+    # ...and the calls that paged them (those have no case: the call is the notification).
+    rang = select(Notification.twilio_sid).where(Notification.person_id == (user.person_id or ""),
+                                                 Notification.twilio_sid.is_not(None))
+    return or_(Call.case_id.in_(paged), Call.sid.in_(rang))
