@@ -44,6 +44,7 @@ class Figure:
     series: tuple[Series, ...]
     stacked: bool = False
     unit: str = ""  # "seconds": the table reads them as durations, the chart draws minutes
+    measure: str = ""  # what the chart's value axis counts
     facts: tuple[Fact, ...] = ()
     note: str = ""
 
@@ -59,33 +60,35 @@ def figures(report: Report, person_name: Callable[[str], str]) -> tuple[Figure, 
             _first_responses(report), _interruptions(report, person_name))
 
 
-def _single(key: str, title: str, pairs: tuple[tuple[str, int], ...], name: str, chart: str = "bar",
-            **extra: object) -> Figure:
-    return Figure(key, title, chart, tuple(label for label, _ in pairs),
-                  (Series(name, tuple(count for _, count in pairs)),), **extra)  # type: ignore[arg-type]
+def _single(key: str, title: str, pairs: tuple[tuple[str, int], ...], name: str, measure: str,
+            note: str = "") -> Figure:
+    """A bar chart of one series: each label's count."""
+    return Figure(key, title, "bar", tuple(label for label, _ in pairs),
+                  (Series(name, tuple(count for _, count in pairs)),), measure=measure, note=note)
 
 
 def _calls(report: Report) -> Figure:
-    return _single("calls", "Calls: open vs closed, by reason", report.calls.by_decision, "calls",
+    return _single("calls", "Calls: open vs closed, by reason", report.calls.by_decision, "calls", measure="calls",
                    note="Inbound calls by what the line decided when they arrived; holidays by name.")
 
 
 def _after_hours(report: Report) -> Figure:
     return _single("after-hours", "After-hours calls: critical vs messages", report.calls.after_hours, "calls",
-                   note="Calls that found the line closed, by what came of them.")
+                   measure="calls", note="Calls that found the line closed, by what came of them.")
 
 
 def _pages(report: Report) -> Figure:
     pages = report.pages
     return _single("pages", "Pages opened", (("opened", pages.opened), ("acknowledged", pages.acknowledged),
-                                             ("not acknowledged", pages.opened - pages.acknowledged)), "pages")
+                                             ("not acknowledged", pages.opened - pages.acknowledged)), "pages",
+                   measure="pages")
 
 
 def _acknowledge(report: Report) -> Figure:
     pages = report.pages
     return Figure("acknowledge", "Time to acknowledge", "bar", ("median", "90th percentile"),
                   (Series("seconds", (pages.median_seconds, pages.p90_seconds)),), unit="seconds",
-                  facts=(Fact("acknowledged pages", pages.acknowledged),),
+                  measure="minutes", facts=(Fact("acknowledged pages", pages.acknowledged),),
                   note="From the page's opening to the first engineer taking it; pages never taken are left out.")
 
 
@@ -93,7 +96,7 @@ def _escalations(report: Report) -> Figure:
     rows = report.escalations
     return Figure("escalations", "Escalations", "bar", tuple(ESCALATION_LABELS[kind] for kind, _, _ in rows),
                   (Series("events", tuple(events for _, events, _ in rows)),
-                   Series("pages", tuple(pages for _, _, pages in rows))))
+                   Series("pages", tuple(pages for _, _, pages in rows))), measure="events, pages")
 
 
 def _first_responses(report: Report) -> Figure:
@@ -101,7 +104,7 @@ def _first_responses(report: Report) -> Figure:
     return Figure(
         "first-response", "First response within one business day", "doughnut",
         ("met", "answered late", "not answered, past due"),
-        (Series("cases", (found.met, found.late, found.overdue)),),
+        (Series("cases", (found.met, found.late, found.overdue)),), measure="cases",
         facts=(Fact("within one business day", found.share, "share"),
                Fact("not answered, not yet due (left out)", found.not_yet_due)),
         note="Cases opened in the period whose first answer came by its due time; cases not yet answered "
@@ -113,6 +116,7 @@ def _interruptions(report: Report, person_name: Callable[[str], str]) -> Figure:
     return Figure(
         "interruptions", "Engineers' interruptions", "bar", tuple(person_name(person) for person, _ in people),
         tuple(Series(kind.value, tuple(counts[kind] for _, counts in people)) for kind in Hours), stacked=True,
+        measure="notifications",
         note="An interruption is a notification sent (an SMS or a call), as PagerDuty counts them: sleep hours "
              "(22:00–08:00 in the line's zone) first, then the line's open hours, the rest off hours.")
 

@@ -27,6 +27,9 @@ UTC = dt.timezone.utc
 DEFAULT_DAYS = 28  # four weeks, today included
 LONGEST_DAYS = 366
 SLEEP_STARTS, SLEEP_ENDS = dt.time(22), dt.time(8)  # PagerDuty's sleep hours, in the line's local time
+# A page notifies while it escalates, within hours of opening: the period's notifications are those of the
+# pages opened in it or a week before, which the line's index on pages finds without reading every page.
+PAGE_NOTIFIES_WITHIN = dt.timedelta(days=7)
 
 OPEN = Openness(True, "open").describe()
 CLOSED_REASONS = (Openness(False, OUTSIDE_HOURS).describe(), Openness(False, WEEKEND).describe())
@@ -254,7 +257,8 @@ def interruptions(session: Session, line_number: str, spans: Spans, start: dt.da
     """Notifications sent (Twilio took them) to each person for the line's pages, by kind of hours."""
     sent = (select(Notification.person_id.label("person"), hours_kind(Notification.sent_at, spans).label("hours"))
             .join(Page, Page.id == Notification.page_id)
-            .where(Page.line_number == line_number, Notification.sent_at >= start, Notification.sent_at < end)
+            .where(Page.line_number == line_number, Page.opened_at >= start - PAGE_NOTIFIES_WITHIN,
+                   Page.opened_at < end, Notification.sent_at >= start, Notification.sent_at < end)
             .subquery())  # grouped outside: PostgreSQL cannot tell the CASE's parameters repeated in a GROUP BY
     query = select(sent.c.person, sent.c.hours, func.count()).group_by(sent.c.person, sent.c.hours)
     people: dict[str, dict[Hours, int]] = {}

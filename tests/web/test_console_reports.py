@@ -51,7 +51,7 @@ def _case(session, opened: dt.datetime, due: dt.datetime, answered: dt.datetime 
                      first_answered_at=answered))
 
 
-def _history(session) -> None:
+def four_weeks_of_a_line(session) -> None:
     """Four weeks of a Brazilian line, and what must stay out of its report."""
     for n, (at, outcome) in enumerate([
         ("2026-11-16 10:00", "tier 1"), ("2026-11-16 11:00", "tier 1"),  # open
@@ -97,7 +97,7 @@ def _history(session) -> None:
 def manager(app):
     add_accounts(app)
     with app.app_context(), db.sessions(app).begin() as session:
-        _history(session)
+        four_weeks_of_a_line(session)
     client = app.test_client()
     log_in(client, "marta")
     return client

@@ -27,7 +27,7 @@
       options.scales = {
         x: { stacked: figure.stacked },
         y: { stacked: figure.stacked, beginAtZero: true,
-             title: { display: true, text: seconds ? "minutes" : figure.series.map(function (s) { return s.name; }).join(", ") },
+             title: { display: true, text: figure.measure },
              ticks: seconds ? {} : { precision: 0 } }
       };
     }

@@ -103,9 +103,17 @@ def upgrade() -> None:
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_sent_at'), ['sent_at'], unique=False)
 
+    with op.batch_alter_table('page_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_page_events_page_id'))
+        batch_op.create_index('ix_page_events_page_kind', ['page_id', 'kind'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('page_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_page_events_page_kind')
+        batch_op.create_index(batch_op.f('ix_page_events_page_id'), ['page_id'], unique=False)
+
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_sent_at'))
 
