@@ -9,12 +9,12 @@ hundredth page costs what the first does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true, tuple_
-from sqlalchemy import case as when
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from router.case_report import duration
 from router.cases import CaseStatus, PromiseState, find_case, promise
@@ -99,21 +99,61 @@ def list_cases(session: Session, support: SupportConfig, filters: CaseFilter, at
     listed case has.
     """
     query = select(Case).where(scope if scope is not None else true(), *_conditions(filters, support, at))
-    keys = _sort_keys(order)
-    query = query.order_by(*(k.desc() if order == Order.NEWEST else k.asc() for k in keys))
     last = _follow(session, after) if after is not None else None
+    runs = _runs(order, filters.states)
+    if last is not None:  # the runs before the one the last case shown is in are done
+        runs = runs[next((i for i, run in enumerate(runs) if run.holds(last)), len(runs)):]
     rows: list[CaseRow] = []
-    while len(rows) <= limit:
-        batch = session.scalars(_after(query, keys, order, last).limit(limit + 1)).all()
-        for case in batch:
+    for run in runs:
+        for case in _walk(session, query, run, last if last is not None and run.holds(last) else None, limit):
             found = standing(case, support, at)
             if not filters.states or found.state in filters.states:
                 rows.append(CaseRow(case, found))
+            if len(rows) > limit:
+                return CasePage(rows[:limit], rows[limit - 1].case.number)
+    return CasePage(rows, None)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A stretch of an order that one index walks: the cases still waiting for a first response (or those
+    answered, or all of them when `waiting` is None), by `keys`."""
+
+    waiting: bool | None
+    keys: tuple[InstrumentedAttribute, ...]
+    descending: bool
+
+    def holds(self, case: Case) -> bool:
+        return self.waiting is None or (case.first_answered_at is None) == self.waiting
+
+    def condition(self) -> ColumnElement[bool]:
+        if self.waiting is None:
+            return true()
+        return Case.first_answered_at.is_(None) if self.waiting else Case.first_answered_at.is_not(None)
+
+
+WAITING_STATES = frozenset({PromiseState.ON_TRACK, PromiseState.AT_RISK, PromiseState.BREACHED})
+
+
+def _runs(order: Order, states: frozenset[PromiseState]) -> list[_Run]:
+    """Newest first is one run; most urgent first the waiting cases soonest due first, then the answered
+    ones (each run only if the states asked for can be in it)."""
+    if order == Order.NEWEST:
+        return [_Run(None, (Case.opened_at, Case.id), descending=True)]
+    due = (Case.first_response_due, Case.id)
+    return [_Run(waiting, due, descending=False) for waiting in (True, False)
+            if not states or (states & WAITING_STATES if waiting else states - WAITING_STATES)]
+
+
+def _walk(session: Session, query: Select, run: _Run, last: Case | None, limit: int) -> Iterator[Case]:
+    """The run's cases after `last`, in its order, read `limit` + 1 at a time as the caller goes on."""
+    ordered = query.where(run.condition()).order_by(*(k.desc() if run.descending else k.asc() for k in run.keys))
+    while True:
+        batch = session.scalars(_after(ordered, run, last).limit(limit + 1)).all()
+        yield from batch
         if len(batch) <= limit:
-            break
+            return
         last = batch[-1]
-    more = len(rows) > limit
-    return CasePage(rows[:limit], rows[limit - 1].case.number if more else None)
 
 
 def _follow(session: Session, number: int) -> Case:
@@ -123,27 +163,14 @@ def _follow(session: Session, number: int) -> Case:
     return case
 
 
-def _sort_keys(order: Order) -> tuple[ColumnElement, ...]:
-    if order == Order.NEWEST:
-        return Case.opened_at, Case.id
-    waiting = when((Case.first_answered_at.is_(None), 0), else_=1)
-    return waiting, Case.first_response_due, Case.id
-
-
-def _key_values(case: Case, order: Order) -> tuple:
-    if order == Order.NEWEST:
-        return case.opened_at, case.id
-    return (0 if case.first_answered_at is None else 1), case.first_response_due, case.id
-
-
-def _after(query: Select, keys: tuple[ColumnElement, ...], order: Order, last: Case | None) -> Select:
-    """The query's rows that come after `last` in its order."""
+def _after(query: Select, run: _Run, last: Case | None) -> Select:
+    """The query's rows that come after `last` in the run's order."""
     if last is None:
         return query
     # Each value bound as its column's type, so a time is stored-form UTC on SQLite too.
-    bound = tuple_(*(literal(value, key.type) for key, value in zip(keys, _key_values(last, order), strict=True)))
-    row = tuple_(*keys)
-    return query.where(row < bound if order == Order.NEWEST else row > bound)
+    bound = tuple_(*(literal(getattr(last, key.key), key.type) for key in run.keys))
+    row = tuple_(*run.keys)
+    return query.where(row < bound if run.descending else row > bound)
 
 
 def _conditions(filters: CaseFilter, support: SupportConfig, at: dt.datetime) -> list[ColumnElement[bool]]:

@@ -17,11 +17,20 @@ class Case(Base):
     """A support case, opened by a call (or later by other channels)."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_due", "status", "first_response_due"),)
+    # The case list walks an index in each of its orders (router/case_list.py): newest first within a
+    # status or a customer, and the cases still waiting for a first response (then the answered ones)
+    # soonest due first.
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "first_response_due"),
+        Index("ix_cases_status_opened", "status", "opened_at", "id"),
+        Index("ix_cases_customer_opened", "customer_id", "opened_at", "id"),
+        Index("ix_cases_waiting_due", "first_answered_at", "first_response_due", "id"),
+        Index("ix_cases_due_id", "first_response_due", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_number: Mapped[str] = mapped_column(String(20), index=True)
-    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(64))
     caller_number: Mapped[str | None] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(16))  # "critical" or "normal"
     tier: Mapped[int] = mapped_column(default=1)

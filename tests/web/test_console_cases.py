@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from router import db
-from router.case_list import CaseFilter, list_cases
+from router.case_list import CaseFilter, Order, list_cases
 from router.cases import CaseStatus, PromiseState
 from router.models import Case, CaseTierChange
 from router.runtime import runtime
@@ -120,6 +120,21 @@ def test_most_urgent_first_puts_the_cases_still_waiting_soonest_due_first(app, o
     waiting = [one_of_each[s] for s in (PromiseState.BREACHED, PromiseState.AT_RISK, PromiseState.ON_TRACK)]
     answered = [one_of_each[s] for s in (PromiseState.MET, PromiseState.MISSED)]
     assert _listed(_client(app, "paula").get("/cases?order=urgent")) == waiting + answered
+
+
+def test_most_urgent_first_pages_on_from_the_waiting_cases_into_the_answered_ones(app, one_of_each, support):
+    at, pages, after = sao_paulo("2026-11-24 08:00"), [], None
+    with db.sessions(app)() as session:
+        while True:
+            page = list_cases(session, support, CaseFilter(), at, order=Order.URGENT, after=after, limit=2)
+            pages.append([_state_of(one_of_each, row.case.number) for row in page.rows])
+            if (after := page.next_after) is None:
+                break
+    assert pages == [["breached", "at risk"], ["on track", "met"], ["missed"]]
+
+
+def _state_of(cases: dict, number: int) -> str:
+    return next(state for state, n in cases.items() if n == number)
 
 
 def test_the_list_pages_on_from_the_last_case_shown_keeping_the_filters(app, open_case, clock):

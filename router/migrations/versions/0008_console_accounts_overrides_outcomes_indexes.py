@@ -95,6 +95,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('resolved_at', router.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('resolved_by', sa.String(length=64), nullable=True))
         batch_op.create_index('ix_cases_status_due', ['status', 'first_response_due'], unique=False)
+        # The case list's orders, each walked by an index (router/case_list.py).
+        batch_op.drop_index(batch_op.f('ix_cases_customer_id'))
+        batch_op.create_index('ix_cases_customer_opened', ['customer_id', 'opened_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_status_opened', ['status', 'opened_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_waiting_due', ['first_answered_at', 'first_response_due', 'id'], unique=False)
+        batch_op.create_index('ix_cases_due_id', ['first_response_due', 'id'], unique=False)
 
     with op.batch_alter_table('pages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pages_opened_at'), ['opened_at'], unique=False)
@@ -122,6 +128,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_pages_opened_at'))
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_due_id')
+        batch_op.drop_index('ix_cases_waiting_due')
+        batch_op.drop_index('ix_cases_status_opened')
+        batch_op.drop_index('ix_cases_customer_opened')
+        batch_op.create_index(batch_op.f('ix_cases_customer_id'), ['customer_id'], unique=False)
         batch_op.drop_index('ix_cases_status_due')
         batch_op.drop_column('resolved_by')
         batch_op.drop_column('resolved_at')
