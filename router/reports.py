@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -151,13 +152,32 @@ def hour_spans(hours: SupportHours, period: Period) -> Spans:
                  business=tuple((a.astimezone(UTC), b.astimezone(UTC)) for a, b in open_periods(hours, start, end)))
 
 
-def hours_kind(at: ColumnElement[dt.datetime], spans: Spans) -> ColumnElement[str]:
-    """SQL naming the kind of hours `at` falls in: sleep hours first, then the line's open hours, else off."""
-    def within(kind: Hours, ranges: tuple[tuple[dt.datetime, dt.datetime], ...]):
-        return [(and_(at >= start, at < end), literal(kind.value)) for start, end in ranges]
+Run = tuple[dt.datetime, Hours]  # from this instant on, until the next run's, this kind of hours
 
-    whens = within(Hours.SLEEP, spans.sleep) + within(Hours.BUSINESS, spans.business)
-    return case(*whens, else_=literal(Hours.OFF.value))
+
+def runs_of_hours(spans: Spans, start: dt.datetime, end: dt.datetime) -> tuple[Run, ...]:
+    """[start, end) cut into runs of one kind of hours: sleep hours first, then the line's open hours, else off."""
+    cuts = sorted({start, end, *(t for span in spans.sleep + spans.business for t in span if start < t < end)})
+    runs: list[Run] = []
+    for at in cuts[:-1]:  # each cut starts a stretch no span begins or ends in: its first instant tells its kind
+        kind = Hours.SLEEP if _within(at, spans.sleep) else Hours.BUSINESS if _within(at, spans.business) else Hours.OFF
+        if not runs or runs[-1][1] is not kind:
+            runs.append((at, kind))
+    return tuple(runs)
+
+
+def _within(at: dt.datetime, ranges: tuple[tuple[dt.datetime, dt.datetime], ...]) -> bool:
+    index = bisect_right(ranges, at, key=lambda span: span[0]) - 1
+    return index >= 0 and at < ranges[index][1]
+
+
+def hours_kind(at: ColumnElement[dt.datetime], runs: tuple[Run, ...]) -> ColumnElement[str]:
+    """SQL naming the kind of hours of `at` (within the runs' period): a binary search over the runs, so a
+    year's report compares each row a dozen times, not once per night."""
+    if len(runs) == 1:
+        return literal(runs[0][1].value)
+    middle = len(runs) // 2
+    return case((at < runs[middle][0], hours_kind(at, runs[:middle])), else_=hours_kind(at, runs[middle:]))
 
 
 # ---- the report: one query per figure ----
@@ -200,11 +220,12 @@ def build_report(session: Session, line_number: str, hours: SupportHours, period
                  now: dt.datetime) -> Report:
     """The line's figures over the period (local dates in the line's zone); `now` decides what is past due."""
     start, end = period.bounds(hours.timezone)
+    runs = runs_of_hours(hour_spans(hours, period), start, end)
     return Report(line_number, period, calls=call_figures(session, line_number, start, end),
                   pages=acknowledgement(session, line_number, start, end),
                   escalations=escalations(session, line_number, start, end),
                   first_responses=first_responses(session, line_number, start, end, now),
-                  interruptions=interruptions(session, line_number, hour_spans(hours, period), start, end))
+                  interruptions=interruptions(session, line_number, runs, start, end))
 
 
 def call_figures(session: Session, line_number: str, start: dt.datetime, end: dt.datetime) -> CallFigures:
@@ -252,10 +273,10 @@ def first_responses(session: Session, line_number: str, start: dt.datetime, end:
     return FirstResponses(*(int(n) for n in row))
 
 
-def interruptions(session: Session, line_number: str, spans: Spans, start: dt.datetime,
+def interruptions(session: Session, line_number: str, runs: tuple[Run, ...], start: dt.datetime,
                   end: dt.datetime) -> tuple[tuple[str, dict[Hours, int]], ...]:
     """Notifications sent (Twilio took them) to each person for the line's pages, by kind of hours."""
-    sent = (select(Notification.person_id.label("person"), hours_kind(Notification.sent_at, spans).label("hours"))
+    sent = (select(Notification.person_id.label("person"), hours_kind(Notification.sent_at, runs).label("hours"))
             .join(Page, Page.id == Notification.page_id)
             .where(Page.line_number == line_number, Page.opened_at >= start - PAGE_NOTIFIES_WITHIN,
                    Page.opened_at < end, Notification.sent_at >= start, Notification.sent_at < end)

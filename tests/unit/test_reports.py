@@ -24,9 +24,10 @@ from router.reports import (
     hour_spans,
     percentile,
     period_from,
+    runs_of_hours,
     tally_calls,
 )
-from schedules import SupportHours
+from schedules import SupportHours, Window
 from tests.unit.test_paging_machine import AT_STEP_1, NOW, RULES
 from tests.wallclock import ny, sp, utc
 
@@ -98,6 +99,21 @@ def test_business_hours_are_the_lines_open_periods_not_its_holidays():
     spans = hour_spans(line.support_hours, Period(dt.date(2026, 11, 19), dt.date(2026, 11, 21)))
     assert spans.business == ((sp("2026-11-19 09:00"), sp("2026-11-19 18:00")),)  # the 20th is a holiday
     assert all(end.tzinfo == dt.timezone.utc for _, end in spans.sleep + spans.business)
+
+
+def test_the_period_is_cut_into_runs_of_sleep_business_and_off_hours_sleep_first():
+    hours = SupportHours(SAO_PAULO, ((Window(dt.time(7), dt.time(23)),),) * 7)  # open into sleep hours
+    period = Period(dt.date(2026, 11, 18), dt.date(2026, 11, 19))
+    start, end = period.bounds(SAO_PAULO)
+    assert runs_of_hours(hour_spans(hours, period), start, end) == (
+        (sp("2026-11-18 00:00"), Hours.SLEEP), (sp("2026-11-18 08:00"), Hours.BUSINESS),
+        (sp("2026-11-18 22:00"), Hours.SLEEP), (sp("2026-11-19 08:00"), Hours.BUSINESS),
+        (sp("2026-11-19 22:00"), Hours.SLEEP))
+    day = Period(dt.date(2026, 11, 18), dt.date(2026, 11, 18))
+    assert runs_of_hours(hour_spans(SupportHours.standard(SAO_PAULO), day), *day.bounds(SAO_PAULO)) == (
+        (sp("2026-11-18 00:00"), Hours.SLEEP), (sp("2026-11-18 08:00"), Hours.OFF),
+        (sp("2026-11-18 09:00"), Hours.BUSINESS), (sp("2026-11-18 18:00"), Hours.OFF),
+        (sp("2026-11-18 22:00"), Hours.SLEEP))
 
 
 def test_the_share_answered_in_time_leaves_out_what_is_not_yet_due():
