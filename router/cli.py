@@ -212,11 +212,13 @@ def local_moment(text: str | None, zone: dt.tzinfo) -> dt.datetime:
     return at if at.tzinfo else at.replace(tzinfo=zone)
 
 
+from router.calls_cli import calls_command  # noqa: E402
 from router.case_cli import case_group  # noqa: E402  (command groups of their own modules)
 from router.simulator_cli import call, demo  # noqa: E402
 from router.test_page_cli import test_page  # noqa: E402
 from router.user_cli import user_group  # noqa: E402
 
+cli.add_command(calls_command)
 cli.add_command(case_group)
 cli.add_command(user_group)
 cli.add_command(call)

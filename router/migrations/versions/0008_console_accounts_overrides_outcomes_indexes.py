@@ -83,12 +83,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('path', sa.String(length=80), nullable=True))
         batch_op.drop_index(batch_op.f('ix_calls_line_number'))
         batch_op.drop_index(batch_op.f('ix_calls_started_at'))
-        batch_op.create_index('ix_calls_customer_started', ['customer_id', 'started_at'], unique=False)
-        batch_op.create_index('ix_calls_decision_started', ['decision', 'started_at'], unique=False)
-        batch_op.create_index('ix_calls_duration_id', ['duration_seconds', 'id'], unique=False)
-        batch_op.create_index('ix_calls_from_started', ['from_number', 'started_at'], unique=False)
-        batch_op.create_index('ix_calls_line_started', ['line_number', 'started_at'], unique=False)
-        batch_op.create_index('ix_calls_outcome_started', ['outcome', 'started_at'], unique=False)
+        batch_op.create_index('ix_calls_customer_started', ['customer_id', 'started_at', 'id'], unique=False)
+        batch_op.create_index('ix_calls_decision_started', ['decision', 'started_at', 'id'], unique=False)
+        batch_op.create_index('ix_calls_duration_started', ['duration_seconds', 'started_at', 'id'], unique=False)
+        batch_op.create_index('ix_calls_from_started', ['from_number', 'started_at', 'id'], unique=False)
+        batch_op.create_index('ix_calls_holiday_started', ['started_at', 'id'], unique=False,
+                              postgresql_where=sa.text("decision LIKE 'closed: holiday %'"),
+                              sqlite_where=sa.text("decision LIKE 'closed: holiday %'"))
+        batch_op.create_index('ix_calls_line_started', ['line_number', 'started_at', 'id'], unique=False)
+        batch_op.create_index('ix_calls_outcome_started', ['outcome', 'started_at', 'id'], unique=False)
         batch_op.create_index('ix_calls_started_at_id', ['started_at', 'id'], unique=False)
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
@@ -141,8 +144,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_calls_started_at_id')
         batch_op.drop_index('ix_calls_outcome_started')
         batch_op.drop_index('ix_calls_line_started')
+        batch_op.drop_index('ix_calls_holiday_started')
         batch_op.drop_index('ix_calls_from_started')
-        batch_op.drop_index('ix_calls_duration_id')
+        batch_op.drop_index('ix_calls_duration_started')
         batch_op.drop_index('ix_calls_decision_started')
         batch_op.drop_index('ix_calls_customer_started')
         batch_op.create_index(batch_op.f('ix_calls_started_at'), ['started_at'], unique=False)
