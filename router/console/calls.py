@@ -34,7 +34,8 @@ def calls():
     page = call_page(db.session(), support, filters, user(), cursor)
     unread = bool(filters.search) and search_terms(filters.search, support).empty
     return render_template("console/calls.html", page=page, filters=filters, headers=HEADERS,
-                           options=_options(support), zone_name=_zone_name(filters, support),
+                           options=_options(support), holidays=holiday_names(support, runtime().now().date()),
+                           zone_name=_zone_name(filters, support),
                            links=_page_links(filters, page), unread_search=unread,
                            sort_links={sort: _url("console.calls", filters.sorted_by(sort)) for sort in Sort},
                            csv_url=_url("console.calls_csv", filters))
@@ -59,10 +60,8 @@ def calls_csv():
 
 def _options(support: SupportConfig) -> dict[str, list[tuple[str, str]]]:
     """The filters' choices: (value, what the reader sees)."""
-    holidays = holiday_names(support, runtime().now().date())
     return {"line": [(line.number, line.name) for line in support.lines],
-            "hours": [(value.value, label) for value, label in HOURS]
-                     + [(f"holiday:{name}", f"holiday: {name}") for name in holidays],
+            "hours": [(value.value, label) for value, label in HOURS],
             "outcome": [(outcome.value, outcome.value) for outcome in CallOutcome],
             "severity": [(severity.value, severity.value) for severity in Severity],
             "customer": [(customer.id, customer.name) for customer in support.customers],
