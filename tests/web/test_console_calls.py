@@ -7,13 +7,16 @@ import datetime as dt
 import html
 import io
 import re
+import sqlite3
 from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from router import db
+from router.calllog_filters import CallFilters, Sort
+from router.calllog_query import CHUNK, csv_rows
 from router.cli import cli
 from router.models import Call
 from router.runtime import runtime
@@ -311,3 +314,24 @@ def test_keyset_pages_neither_repeat_nor_skip_a_call(app, sort, column):
         backward, first = _pages(client, last, "prev")
         assert backward == forward[::-1], direction
         assert "before=" in first  # the way back came by the pager's links
+
+
+def test_the_export_reads_in_chunks_and_on_sqlite_lets_calls_be_logged_meanwhile(app, support, database_url):
+    count = CHUNK * 2 + 100
+    base = sao_paulo("2026-11-02 09:00")
+    with db.sessions(app).begin() as session:
+        session.execute(insert(Call), [{"sid": f"CA{i:032d}", "direction": "inbound", "line_number": BRAZIL_LINE,
+                                        "from_number": ACME_CONTACT, "started_at": base + dt.timedelta(seconds=i // 2),
+                                        "status": "completed", "decision": "open"} for i in range(count)])
+    with db.sessions(app)() as session:
+        exported = csv_rows(session, support, CallFilters(sort=Sort.TIME), None)
+        rows = [next(exported) for _ in range(CHUNK + 10)]  # the header, and into the second chunk
+        if database_url.startswith("sqlite"):  # no transaction of the export's holds the write lock now
+            other = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            other.close()
+        rows.extend(exported)
+    assert len(rows) == count + 1
+    times = [row[0] for row in rows[1:]]
+    assert times == sorted(times, reverse=True) and len(set(map(tuple, rows[1:]))) == count // 2  # two a second
