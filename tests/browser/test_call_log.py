@@ -44,6 +44,7 @@ def test_a_manager_filters_the_call_log_and_exports_what_it_shows(page, calls, t
     log_in(page, "marta")
     assert page.url.endswith("/calls")  # a manager's first page
     assert page.locator("tbody tr[data-call]").count() == 4
+    page.screenshot(path=tmp_path / "call-log-all.png", full_page=True)
 
     form = page.locator("form.filters")
     form.locator("select[name=outcome]").select_option("hung up")
