@@ -144,7 +144,10 @@ class FlowPlayer:
                self._time_key(line, step, moment, openness),
                caller.previous_case if step == "existing_case" else None,
                _case_key(step, caller.open_case) if case is None else None,
-               caller.account if step == "account" else None)
+               caller.account if step == "account" else None,
+               # A message taken opens the case and says when it is due: that moment's promise.
+               first_response_due(line.support_hours, moment) if step == "message_recorded" and case is None
+               else None)
         found = self.memo.get(key)
         if found is None:
             if len(self.memo) >= MEMO_LIMIT:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from callflows.decision import CallOutcome
-from router import db
+from router import db, seed_flow
 from router.cli import cli
 from router.config import load_config
 from router.demo import DEMO_MANAGER, DEMO_PASSWORD, seed_console
@@ -44,6 +44,12 @@ def _rows(support, calls=600, seed=7):
 def test_the_same_seed_gives_the_same_history_and_another_seed_another(support):
     assert _rows(support) == _rows(support)
     assert _rows(support)["calls"] != _rows(support, seed=8)["calls"]
+
+
+def test_the_memo_of_step_answers_gives_what_the_flow_decides_afresh(support, monkeypatch):
+    memoised = _rows(support, calls=3000)
+    monkeypatch.setattr(seed_flow, "MEMO_LIMIT", 0)  # the memo starts over at every step
+    assert _rows(support, calls=3000) == memoised
 
 
 def test_each_call_is_decided_as_the_lines_hours_say_and_ends_as_its_decision_allows(support):
