@@ -41,7 +41,7 @@ from router.paging.page import (
     Taken,
 )
 from router.paging.statuses import Channel, Delivery, Kind, PageStatus
-from schedules import EscalationPolicy, EscalationStep, Position, resolve
+from schedules import EscalationPolicy, EscalationStep, Override, Position, resolve
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def state_of(session: Session, page: Page, support: SupportConfig) -> PageState:
 def rules_for(session: Session, page: Page, support: SupportConfig) -> Rules:
     """The configuration's rules for the page; the database says a person's last call (the quiet interval) and
     the overrides in force when a step resolves (one small query per moment asked, only if a step resolves)."""
-    overrides: dict[dt.datetime, dict] = {}
+    overrides: dict[dt.datetime, dict[str, tuple[Override, ...]]] = {}
 
     def reaches(step: EscalationStep, at: dt.datetime) -> tuple[str, ...]:
         if at not in overrides:
