@@ -29,6 +29,14 @@ def pytest_report_header() -> str:
     return f"router clock: {system_clock():%a %Y-%m-%d %H:%M:%S %Z}{shifted}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """Console accounts hashed with scrypt at a low cost: the suite logs in hundreds of times."""
+    from router import users
+
+    users.HASH_METHOD = "scrypt:1024:8:1"
+
+
 @pytest.fixture(scope="session")
 def support():
     """The shipped example configuration (the demo's), validated as at start-up."""
