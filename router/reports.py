@@ -1,9 +1,9 @@
 """The managers' reports: per line and period, what its calls, pages and cases came to.
 
-The database counts (GROUP BY over the period's rows, on the indexes of router/models); what needs the
-line's calendar (its hours and holidays, the engineers' sleep hours) is worked out here first and handed
-to the query as time spans, so no row is read into Python one by one. Only the acknowledged pages' times
-are fetched, for the percentiles SQLite cannot take: a line's pages are its after-hours critical calls.
+The database counts (GROUP BY over the period's rows, on the indexes of router/models). Two figures read
+rows: the acknowledged pages' times, for the percentiles SQLite cannot take (a line's pages are its
+after-hours critical calls), and the notifications' sending times, placed among the runs of the line's
+calendar (its hours and holidays, the engineers' sleep hours) worked out here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from callflows.decision import CallOutcome
@@ -171,13 +171,9 @@ def _within(at: dt.datetime, ranges: tuple[tuple[dt.datetime, dt.datetime], ...]
     return index >= 0 and at < ranges[index][1]
 
 
-def hours_kind(at: ColumnElement[dt.datetime], runs: tuple[Run, ...]) -> ColumnElement[str]:
-    """SQL naming the kind of hours of `at` (within the runs' period): a binary search over the runs, so a
-    year's report compares each row a dozen times, not once per night."""
-    if len(runs) == 1:
-        return literal(runs[0][1].value)
-    middle = len(runs) // 2
-    return case((at < runs[middle][0], hours_kind(at, runs[:middle])), else_=hours_kind(at, runs[middle:]))
+def kind_of_hours(at: dt.datetime, runs: tuple[Run, ...], starts: Sequence[dt.datetime]) -> Hours:
+    """The kind of hours of `at` (within the runs' period; `starts` are the runs' first instants)."""
+    return runs[max(bisect_right(starts, at) - 1, 0)][1]
 
 
 # ---- the report: one query per figure ----
@@ -275,14 +271,17 @@ def first_responses(session: Session, line_number: str, start: dt.datetime, end:
 
 def interruptions(session: Session, line_number: str, runs: tuple[Run, ...], start: dt.datetime,
                   end: dt.datetime) -> tuple[tuple[str, dict[Hours, int]], ...]:
-    """Notifications sent (Twilio took them) to each person for the line's pages, by kind of hours."""
-    sent = (select(Notification.person_id.label("person"), hours_kind(Notification.sent_at, runs).label("hours"))
+    """Notifications sent (Twilio took them) to each person for the line's pages, by kind of hours.
+
+    Their sending times are read and placed among the runs here: in SQL the same search (a CASE per run,
+    nested) took PostgreSQL 0.3-1.1 s over a year's notifications at a million calls, reading them 0.17 s.
+    """
+    sent = (select(Notification.person_id, Notification.sent_at)
             .join(Page, Page.id == Notification.page_id)
             .where(Page.line_number == line_number, Page.opened_at >= start - PAGE_NOTIFIES_WITHIN,
-                   Page.opened_at < end, Notification.sent_at >= start, Notification.sent_at < end)
-            .subquery())  # grouped outside: PostgreSQL cannot tell the CASE's parameters repeated in a GROUP BY
-    query = select(sent.c.person, sent.c.hours, func.count()).group_by(sent.c.person, sent.c.hours)
+                   Page.opened_at < end, Notification.sent_at >= start, Notification.sent_at < end))
+    starts = [run_start for run_start, _kind in runs]
     people: dict[str, dict[Hours, int]] = {}
-    for person, kind, count in session.execute(query):
-        people.setdefault(person, dict.fromkeys(Hours, 0))[Hours(kind)] = count
+    for person, at in session.execute(sent):
+        people.setdefault(person, dict.fromkeys(Hours, 0))[kind_of_hours(at, runs, starts)] += 1
     return tuple(sorted(people.items(), key=lambda item: (-sum(item[1].values()), item[0])))
