@@ -33,6 +33,7 @@ from router.config.sections import (
     local_time_problem,
 )
 from router.config.settings import Settings
+from router.config.status import ComponentConfig, ComponentGroupConfig, StatusPageConfig
 from schedules import (
     EscalationPolicy,
     Override,
@@ -63,6 +64,9 @@ class SupportConfig(Section):
     rotations: tuple[RotationConfig, ...] = ()
     overrides: tuple[OverrideConfig, ...] = ()
     escalation_policies: tuple[EscalationPolicyConfig, ...] = ()
+    status_page: StatusPageConfig = StatusPageConfig()
+    component_groups: tuple[ComponentGroupConfig, ...] = ()
+    components: tuple[ComponentConfig, ...] = ()
 
     @classmethod
     def model_validate(cls, obj, *, context: dict | None = None, **options) -> SupportConfig:
@@ -86,7 +90,8 @@ class SupportConfig(Section):
     @model_validator(mode="after")
     def _references(self) -> SupportConfig:
         _unique("lines", [line.number for line in self.lines], "number")
-        for kind in ("people", "packages", "customers", "rotations", "escalation_policies"):
+        for kind in ("people", "packages", "customers", "rotations", "escalation_policies", "component_groups",
+                     "components"):
             _unique(kind, [item.id for item in getattr(self, kind)], "id")
         _unique("customers", [c.account for c in self.customers], "account")
         _unique("customers", [n for c in self.customers for n in c.contacts], "contacts")
@@ -94,6 +99,7 @@ class SupportConfig(Section):
         self._check_customers()
         self._check_paging()
         self._check_overrides()
+        self._check_components()
         return self
 
     def _check_lines(self) -> None:
@@ -142,6 +148,19 @@ class SupportConfig(Section):
                     raise ValueError(f"overrides[{i}].{key}: {problem}")
             if override.ends <= override.starts:
                 raise ValueError(f"overrides[{i}]: ends must be after starts")
+
+    def _check_components(self) -> None:
+        groups, components = {g.id for g in self.component_groups}, {c.id for c in self.components}
+        for i, component in enumerate(self.components):
+            if component.group:
+                _known(component.group, groups, f"components[{i}].group", "component_groups")
+        for i, line in enumerate(self.lines):
+            for component in line.components:
+                _known(component, components, f"lines[{i}].components", "components")
+
+    def announce_impact(self, line: Line) -> str:
+        """The least impact of an incident on the line's components that its callers hear of first."""
+        return line.announce_impact or self.status_page.announce_impact
 
     @cached_property
     def _by_key(self) -> dict[str, dict]:

@@ -21,6 +21,7 @@ from router.config.fields import (
     has_prompts,
     written_as,
 )
+from router.config.status import AnnounceImpact, Url
 from schedules import (
     Closure,
     ContactMethod,
@@ -116,6 +117,9 @@ class Line(Section):
     ring_seconds: int = Field(default=25, ge=5, le=120)
     escalation_policy: Id | None = None
     after_hours: Literal["callback", "connect"] = "callback"
+    components: tuple[Id, ...] = ()  # the status page's components this line serves (callers hear of them)
+    announce_impact: AnnounceImpact | None = None  # default: [status_page].announce_impact
+    status_url: Url | None = None  # an external Statuspage's summary.json, read instead of our own page
 
     _support_hours: SupportHours = PrivateAttr()
 

@@ -6,9 +6,22 @@ from router.models.cases import CASE_NUMBER_OFFSET, Case, CaseTierChange
 from router.models.engine import WorkerBeat
 from router.models.oncall import ContactTest, OverrideRecord
 from router.models.paging import InboundSms, Notification, Page, PageEvent
+from router.models.status import (
+    ComponentChange,
+    ComponentState,
+    ExternalStatus,
+    Incident,
+    IncidentComponent,
+    IncidentUpdate,
+    StatusMessage,
+    Subscriber,
+    SubscriberComponent,
+    UpdateComponentChange,
+)
 from router.models.users import LoginFailure, Role, User
 
 __all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CaseTierChange", "CASE_NUMBER_OFFSET", "Page",
            "PageEvent",
            "Notification", "InboundSms", "WorkerBeat", "OverrideRecord", "ContactTest", "User", "Role",
-           "LoginFailure"]
+           "LoginFailure", "ComponentState", "ComponentChange", "Incident", "IncidentComponent", "IncidentUpdate",
+           "UpdateComponentChange", "Subscriber", "SubscriberComponent", "StatusMessage", "ExternalStatus"]

@@ -49,6 +49,7 @@ class Call(Base):
     # the call as its steps decide, so the call log filters on them without reading every event.
     outcome: Mapped[str | None] = mapped_column(String(16))
     path: Mapped[str | None] = mapped_column(String(80))
+    announced: Mapped[str | None] = mapped_column(String(200))  # the incident the caller first heard of
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

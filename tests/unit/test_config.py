@@ -97,7 +97,8 @@ def test_the_example_sao_paulo_line_keeps_the_citys_holidays(support, at, expect
     ('timezone = "America/Sao_Paulo"\nplace', 'timezon = "America/Sao_Paulo"\nplace',
      "lines[0].timezone: this key is required"),
     ("ring_seconds = 25", "xyzzy = 25", "lines[0].xyzzy: unknown key; the keys of this table are after_hours, "
-     "escalation_policy, holidays, hours, language, name, number, place, region, ring_group, ring_seconds,"),
+     "announce_impact, components, escalation_policy, holidays, hours, language, name, number, place, region, "
+     "ring_group, ring_seconds,"),
     ("[paging]", "[pagin]", "pagin: unknown key; did you mean 'paging'?"),
     ('ring_group = ["erin"]', 'ring_group = ["Erin"]',
      "lines[1].ring_group[0]: 'Erin' is not an id (lower-case letters, digits, '-' and '_', first a letter or digit)"),
@@ -258,3 +259,19 @@ def test_a_policy_without_a_fallback_is_a_warning(tmp_path):
     path.write_text(EXAMPLE.replace('fallback = ["marta"]\n', "", 1), encoding="utf-8")
     assert config_warnings(load_config(path)) == [
         "escalation_policies[0].fallback: none: when its rotations have nobody on call, a page reaches no one"]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('components = ["api", "database", "dashboard"]', 'components = ["api", "billing"]',
+     "lines[1].components: 'billing' is not one of the configured components"),
+    ('group = "messaging"', 'group = "mesaging"',
+     "components[3].group: 'mesaging' is not one of the configured component_groups"),
+    ('announce_impact = "major"  #', 'announce_impact = "severe"  #', "status_page.announce_impact"),
+])
+def test_a_status_page_mistake_names_its_key(tmp_path, old, new, message):
+    path = tmp_path / "support.toml"
+    assert old in EXAMPLE, old
+    path.write_text(EXAMPLE.replace(old, new, 1))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"{path}: {message}" in str(error.value)
