@@ -93,6 +93,8 @@ class IncidentUpdate(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     display_at: Mapped[dt.datetime]
+    # When the engine queued this update's SMS to the subscribers of its components (None: not yet).
+    notified_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
     incident: Mapped[Incident] = relationship(back_populates="updates")
     changes: Mapped[list[UpdateComponentChange]] = relationship(

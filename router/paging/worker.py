@@ -20,6 +20,7 @@ from router.paging.recovery import poll_silent, recover_stuck
 from router.paging.sender import pages_due, send_due
 from router.paging.services import Services
 from router.paging.statuses import PageStatus
+from router.status.engine import status_pass
 
 FORGET_WORKERS_AFTER = dt.timedelta(days=1)  # a stopped worker's beat is kept a day, for the health check
 
@@ -43,7 +44,7 @@ def run_pass(services: Services, dispatcher: Dispatcher | None = None) -> dict[s
     polled = poll_silent(services)
     return {"spooled calls recorded": len(recorded), "pages escalated": len(escalated),
             "stuck notifications settled": stuck, "notifications sent": sent, "pages handed to senders": handed,
-            "silent notifications polled": polled}
+            "silent notifications polled": polled, **status_pass(services)}
 
 
 def escalate_due(services: Services, limit: int = 50) -> list[int]:

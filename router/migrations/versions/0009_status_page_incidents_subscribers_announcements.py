@@ -93,10 +93,12 @@ def upgrade() -> None:
     sa.Column('updated_at', router.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('display_at', router.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_incident_updates_incident_id_incidents')),
+    sa.Column('notified_at', router.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_updates'))
     )
     with op.batch_alter_table('incident_updates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_incident_updates_incident_id'), ['incident_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_updates_notified_at'), ['notified_at'], unique=False)
 
     op.create_table('subscriber_components',
     sa.Column('subscriber_id', sa.Integer(), nullable=False),
@@ -161,6 +163,8 @@ def downgrade() -> None:
     with op.batch_alter_table('incident_updates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_updates_incident_id'))
 
+    with op.batch_alter_table('incident_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_updates_notified_at'))
     op.drop_table('incident_updates')
     op.drop_table('incident_components')
     with op.batch_alter_table('component_changes', schema=None) as batch_op:

@@ -1,0 +1,15 @@
+"""The status page's share of the engine's pass: each task takes the services and says how much it did."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from router.paging.services import Services
+
+# (what the pass reports, the task): each status module that needs the engine adds its task here.
+TASKS: tuple[tuple[str, Callable[[Services], int]], ...] = ()
+
+
+def status_pass(services: Services) -> dict[str, int]:
+    """Run every status task once; returns the counts for the engine's summary line."""
+    return {label: task(services) for label, task in TASKS}
