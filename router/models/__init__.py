@@ -12,6 +12,7 @@ from router.models.status import (
     ExternalStatus,
     Incident,
     IncidentComponent,
+    IncidentReminder,
     IncidentUpdate,
     StatusMessage,
     Subscriber,
@@ -24,4 +25,5 @@ __all__ = ["Base", "UTCDateTime", "Call", "CallEvent", "Case", "CaseTierChange",
            "PageEvent",
            "Notification", "InboundSms", "WorkerBeat", "OverrideRecord", "ContactTest", "User", "Role",
            "LoginFailure", "ComponentState", "ComponentChange", "Incident", "IncidentComponent", "IncidentUpdate",
-           "UpdateComponentChange", "Subscriber", "SubscriberComponent", "StatusMessage", "ExternalStatus"]
+           "UpdateComponentChange", "Subscriber", "SubscriberComponent", "StatusMessage", "ExternalStatus",
+           "IncidentReminder"]

@@ -172,3 +172,22 @@ class ExternalStatus(Base):
     read_at: Mapped[dt.datetime | None]       # the last good read
     summary: Mapped[str | None] = mapped_column(Text)  # the announcements read then, as JSON
     error: Mapped[str | None] = mapped_column(String(300))  # why the last attempt failed, if it did
+
+
+class IncidentReminder(Base):
+    """One SMS reminding an incident's owner that the page has had no update for a while, logged like a
+    page's notification (the owner is a console account; `person_id` the configured person texted)."""
+
+    __tablename__ = "incident_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    person_id: Mapped[str | None] = mapped_column(String(64))
+    to_number: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(24))  # a paging.statuses.Delivery
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]

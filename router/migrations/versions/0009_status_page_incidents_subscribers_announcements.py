@@ -141,6 +141,25 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['update_id'], ['incident_updates.id'], name=op.f('fk_update_component_changes_update_id_incident_updates')),
     sa.PrimaryKeyConstraint('update_id', 'component_id', name=op.f('pk_update_component_changes'))
     )
+    op.create_table('incident_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('owner', sa.String(length=64), nullable=True),
+    sa.Column('person_id', sa.String(length=64), nullable=True),
+    sa.Column('to_number', sa.String(length=32), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('twilio_sid', sa.String(length=64), nullable=True),
+    sa.Column('error', sa.String(length=300), nullable=True),
+    sa.Column('created_at', router.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', router.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_incident_reminders_incident_id_incidents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_reminders')),
+    sa.UniqueConstraint('twilio_sid', name=op.f('uq_incident_reminders_twilio_sid'))
+    )
+    with op.batch_alter_table('incident_reminders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_reminders_incident_id'), ['incident_id'], unique=False)
+
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('announced', sa.String(length=200), nullable=True))
 
@@ -150,6 +169,10 @@ def downgrade() -> None:
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.drop_column('announced')
 
+    with op.batch_alter_table('incident_reminders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_reminders_incident_id'))
+
+    op.drop_table('incident_reminders')
     op.drop_table('update_component_changes')
     with op.batch_alter_table('status_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_status_messages_subscriber_id'))
