@@ -113,3 +113,6 @@ def _person(person_id: object) -> str:
 
 def _now():
     return runtime().now()
+
+
+from router.status import api as status_api  # noqa: E402, F401  (the status page's writing routes join `bp`)
