@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
     from router.calendars import bp as calendars
     from router.health import bp as health
     from router.metrics import bp as metrics_bp
+    from router.status.public import bp as status_public
     from router.webhooks import bp as webhooks
 
     app.register_blueprint(webhooks)
@@ -42,11 +43,13 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
     app.register_blueprint(calendars)
     app.register_blueprint(health)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(status_public)
     from router.console import exempt_from_csrf, init_console
 
     # Cookies only over HTTPS where the service is reached over HTTPS (the demo and the tests are plain HTTP).
     init_console(app, secure_cookies=services.public_url.startswith("https://"))
     exempt_from_csrf(webhooks, api, calendars, health, metrics_bp)
+    exempt_from_csrf(status_public)  # read-only and public: nothing to forge
     _time_requests(app)
     return app
 
