@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from router.models.base import Base
@@ -142,7 +142,9 @@ class StatusMessage(Base):
     """One SMS to a subscriber about one update, logged like a page's notification."""
 
     __tablename__ = "status_messages"
-    __table_args__ = (Index("ix_status_messages_status_due", "status", "due_at"),)
+    # One message per subscriber and update, whatever two engines do (it also finds an update's messages).
+    __table_args__ = (Index("ix_status_messages_status_due", "status", "due_at"),
+                      UniqueConstraint("update_id", "subscriber_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)

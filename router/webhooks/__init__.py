@@ -38,4 +38,4 @@ def _without_nul(values: MultiDict) -> ImmutableMultiDict:
     return ImmutableMultiDict([(k.replace("\0", ""), v.replace("\0", "")) for k, v in values.items(multi=True)])
 
 
-from router.webhooks import contact_tests, fallback, pages, sms, voice  # noqa: E402,F401  (routes register on bp)
+from router.webhooks import contact_tests, fallback, pages, sms, status_messages, voice  # noqa: E402,F401  (routes register on bp)

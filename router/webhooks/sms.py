@@ -1,4 +1,4 @@
-"""SMS to our numbers: engineers acknowledging or escalating pages by reply."""
+"""SMS to our numbers: engineers acknowledging or escalating pages by reply, customers' contacts subscribing."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from router.paging.machine import notifies
 from router.paging.pages import asked_at, change, lock_all, page_for_case, position_of, untaken_pages_for
 from router.paging.statuses import PageStatus
 from router.runtime import runtime
+from router.status import subscribers
 from router.webhooks import bp
 from router.webhooks.replies import twiml, with_database
 
@@ -33,7 +34,8 @@ UNAVAILABLE = ("The support line is having technical difficulties and could not 
 
 @bp.post("/sms/incoming")
 def sms_incoming():
-    """An SMS arrived: `ACK 1042` / `1` acknowledge, `ESC 1042` / `2` escalate; strangers are logged, ignored."""
+    """An SMS arrived: `ACK 1042` / `1` acknowledge, `ESC 1042` / `2` escalate; from anyone else, the status
+    page's STATUS, SUBSCRIBE, STOP (router/status/subscribers.py)."""
     run = runtime()
     now = run.now()
     form = request.form.to_dict(flat=True)
@@ -48,8 +50,9 @@ def sms_incoming():
             if earlier is None:
                 sender = phone_number(form.get("From"))
                 person = run.support.person_by_phone(sender) if sender else None
-                answer = _answer(session, run.support, person.id if person else None,
-                                 parse_reply(form.get("Body")), now, dispatch)
+                answer = (_answer(session, run.support, person.id, parse_reply(form.get("Body")), now, dispatch)
+                          if person else subscribers.text_received(session, run.support, sender,
+                                                                   phone_number(form.get("To")), form.get("Body"), now))
                 earlier = InboundSms(sid=sid, at=now, from_number=sender, to_number=phone_number(form.get("To")),
                                      body=form.get("Body", "")[:1600], person_id=person.id if person else None,
                                      kind=answer.outcome, outcome=answer.note[:200], reply=answer.reply)

@@ -127,7 +127,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_status_messages_subscriber_id_subscribers')),
     sa.ForeignKeyConstraint(['update_id'], ['incident_updates.id'], name=op.f('fk_status_messages_update_id_incident_updates')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_status_messages')),
-    sa.UniqueConstraint('twilio_sid', name=op.f('uq_status_messages_twilio_sid'))
+    sa.UniqueConstraint('twilio_sid', name=op.f('uq_status_messages_twilio_sid')),
+    sa.UniqueConstraint('update_id', 'subscriber_id', name=op.f('uq_status_messages_update_id'))
     )
     with op.batch_alter_table('status_messages', schema=None) as batch_op:
         batch_op.create_index('ix_status_messages_status_due', ['status', 'due_at'], unique=False)
