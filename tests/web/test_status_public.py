@@ -3,11 +3,22 @@ rows of a morning with an incident in progress and a maintenance (tests/web/stat
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from router.runtime import runtime
+from router.status.writing import (
+    NewIncident,
+    NewMaintenance,
+    NewUpdate,
+    open_incident,
+    post_update,
+    schedule_maintenance,
+)
+from statuspage.vocabulary import ComponentStatus, Impact, IncidentStatus
 from tests.web.status_data import (
     API_DOWN_SECONDS,
     COUNTED_SECONDS,
@@ -169,3 +180,30 @@ def test_the_v2_json_of_an_empty_page_is_all_operational(app):
 
 def test_the_case_api_still_wants_its_token(client):
     assert client.get("/api/cases/1").status_code == 401
+
+
+def test_what_the_writing_side_writes_the_page_and_its_json_show(app, clock):
+    """Incidents and maintenance written by router/status/writing.py, read back by the public side."""
+    support, now = runtime(app).support, runtime(app).now()
+    with runtime(app).services.sessions() as session, session.begin():
+        opened = open_incident(session, support, NewIncident(
+            "SMS are late", Impact.MINOR, IncidentStatus.INVESTIGATING, "Messages take minutes.",
+            {"sms-gateway": ComponentStatus.DEGRADED_PERFORMANCE}), "carla", now)
+        session.flush()
+        post_update(session, support, opened.id, NewUpdate(IncidentStatus.IDENTIFIED, "A carrier is slow."),
+                    "carla", now)
+        schedule_maintenance(session, support, NewMaintenance(
+            "Dashboard upgrade", now + dt.timedelta(days=1), now + dt.timedelta(days=1, hours=1), ("dashboard",),
+            "A new dashboard."), "carla", now)
+    client = app.test_client()
+    summary = client.get("/api/v2/summary.json").get_json()
+    assert summary["status"] == {"indicator": "minor", "description": "Partially Degraded Service"}
+    (incident,) = summary["incidents"]
+    assert [u["status"] for u in incident["incident_updates"]] == ["identified", "investigating"]
+    assert incident["incident_updates"][1]["affected_components"] == [
+        {"code": "sms-gateway", "name": "Messaging - SMS gateway", "old_status": "operational",
+         "new_status": "degraded_performance"}]
+    assert [m["name"] for m in summary["scheduled_maintenances"]] == ["Dashboard upgrade"]
+    html = client.get("/status").get_data(as_text=True)
+    assert '<details class="group status-degraded_performance" open data-group="messaging">' in html
+    assert "SMS are late" in _text(_section(html, "incidents")) and "Dashboard upgrade" in html
