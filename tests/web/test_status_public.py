@@ -182,7 +182,7 @@ def test_the_case_api_still_wants_its_token(client):
     assert client.get("/api/cases/1").status_code == 401
 
 
-def test_what_the_writing_side_writes_the_page_and_its_json_show(app, clock):
+def test_what_the_writing_side_writes_the_page_and_its_json_show(app):
     """Incidents and maintenance written by router/status/writing.py, read back by the public side."""
     support, now = runtime(app).support, runtime(app).now()
     with runtime(app).services.sessions() as session, session.begin():
