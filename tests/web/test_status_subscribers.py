@@ -4,6 +4,7 @@ on their components is queued once and sent through the fake Twilio, and manager
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 
 import pytest
@@ -29,6 +30,7 @@ from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, INITECH_CONTACT, STRANG
 
 ACME_OTHER = "+5521999990000"  # ACME Retail's second contact
 GLOBEX = "+16465550199"
+SIDS = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +40,7 @@ def _senders_finish(app):
 
 
 def _text(twilio, sender: str, body: str, to: str = BRAZIL_LINE) -> str:
-    _text.sids = getattr(_text, "sids", 0) + 1
-    answer = twilio.post("/sms/incoming", MessageSid=f"SM{_text.sids:032d}", From=sender, To=to, Body=body)
+    answer = twilio.post("/sms/incoming", MessageSid=f"SM{next(SIDS):032d}", From=sender, To=to, Body=body)
     assert answer.status_code == 200
     return answer.get_data(as_text=True)
 
@@ -260,6 +261,7 @@ def test_managers_list_add_and_remove_subscribers(app, twilio):
     log_in(client, "marta")
     page = client.get("/subscribers")
     assert page.status_code == 200 and INITECH_CONTACT.encode() in page.data and b"Initech" in page.data
+    assert b'href="/subscribers"' in page.data  # in the navigation
     token = csrf_token(page.data)
 
     assert client.post("/subscribers", data={"contact": ACME_CONTACT, "components": ["api", "dashboard"]}
