@@ -6,7 +6,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 # Each section registers its routes on `bp` when imported.
-from router.console import bp, call_detail, calls, cases, oncall, page_log, reports, subscribers  # noqa: F401
+from router.console import bp, call_detail, calls, cases, oncall, page_log, reports, status, subscribers  # noqa: F401
 from router.console.access import CASES, allow
 from router.models import Role
 

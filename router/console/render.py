@@ -17,6 +17,7 @@ NAVIGATION = (
     ("Pages", "console.pages"),
     ("On call", "console.oncall"),
     ("Reports", "console.reports"),
+    ("Status", "console.status"),
     ("Subscribers", "console.subscribers"),
 )
 

@@ -13,7 +13,8 @@ def _console_posts(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("console.") and "POST" in rule.methods:
             urls.append(rule.rule.replace("<int:number>", SAMPLE["number"]).replace("<person_id>", SAMPLE["person_id"])
-                        .replace("<channel>", SAMPLE["channel"]).replace("<int:subscriber_id>", "1"))
+                        .replace("<channel>", SAMPLE["channel"]).replace("<int:subscriber_id>", "1")
+                        .replace("<int:incident_id>", "1").replace("<component_id>", "api"))
     return sorted(urls)
 
 
@@ -26,9 +27,11 @@ def client(app):
 
 
 def test_the_console_forms_are_all_found(app):
-    assert _console_posts(app) == ["/cases/1001/resolve", "/cases/1001/response", "/cases/1001/tier", "/login",
-                                   "/logout", "/oncall/overrides", "/oncall/overrides/remove",
-                                   "/oncall/test/carla/sms", "/subscribers", "/subscribers/1/remove"]
+    assert _console_posts(app) == ["/cases/1001/resolve", "/cases/1001/response", "/cases/1001/tier",
+                                   "/incidents", "/incidents/1/updates", "/incidents/components/api",
+                                   "/incidents/maintenance", "/login", "/logout", "/oncall/overrides",
+                                   "/oncall/overrides/remove", "/oncall/test/carla/sms", "/subscribers",
+                                   "/subscribers/1/remove"]
 
 
 def test_a_post_without_its_token_is_refused_everywhere(app, client):
