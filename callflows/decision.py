@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from schedules import SupportHours
+from statuspage.announce import Announcement
 
 Mode = Literal["open", "closed"]
 
@@ -124,6 +125,7 @@ class CallFacts:
     candidate: CustomerFacts | None = None    # the account keyed in, waiting for its PIN
     responders: tuple[Responders, ...] = ()   # live connect: whom each escalation step rings, in order
     find_case: Callable[[int], CaseFacts | None] = lambda number: None
+    announcement: Announcement | None = None  # what the status page tells callers of the line first
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,7 @@ class Decision:
     action: Action = Hangup()
     effects: tuple[Effect, ...] = ()
     outcome: CallOutcome | None = None  # None: the call's outcome so far stands
+    announced: str | None = None  # the incident or maintenance the caller heard of (the call log keeps it)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from callflows.announcement import announced, announcement_speech
 from callflows.common import language, recording, retry, say, take_message
 from callflows.decision import (
     CallerInput,
@@ -48,15 +49,16 @@ def incoming(call: CallFacts, said: CallerInput) -> Outcome:
     if call.blocked:
         return Decision(f"{openness.describe()}; blocked number", (say(call, "blocked"),),
                         outcome=CallOutcome.BLOCKED)
-    greeting: tuple[Speech, ...] = (say(call, "greeting", company=line.company),)
+    # What the status page tells of trouble on the line comes right after the greeting, then the call goes on.
+    greeting = (say(call, "greeting", company=line.company),) + announcement_speech(call)
     known = call.customer
     if known and (openness.is_open or not known.has_phone):
         decision = identified(call, known, f"{openness.describe()}; caller ID is {known.name}")
-        return replace(decision, speech=greeting + decision.speech)
+        return announced(call, replace(decision, speech=greeting + decision.speech))
     if not openness.is_open:
         greeting += _closed_intro(call, openness)
-        return Decision(openness.describe(), greeting, _after_hours_menu(call, call.state))
-    return Decision("open; caller not recognised", greeting, ask_account(call, call.state))
+        return announced(call, Decision(openness.describe(), greeting, _after_hours_menu(call, call.state)))
+    return announced(call, Decision("open; caller not recognised", greeting, ask_account(call, call.state)))
 
 
 def menu(call: CallFacts, said: CallerInput) -> Outcome:

@@ -11,6 +11,12 @@ DEFAULT_VOICE = "Polly.Joanna"
 PROMPTS: dict[str, dict[str, str]] = {
     "en-US": {
         "greeting": "Thank you for calling {company} support.",
+        "incident": "We are aware of an issue affecting {components}: {name}.",
+        "incident_unplaced": "We are aware of an issue: {name}.",
+        "incident_until": "We expect it to be resolved by {until}, {place} time.",
+        "maintenance": "Scheduled maintenance is in progress on {components}: {name}.",
+        "maintenance_unplaced": "Scheduled maintenance is in progress: {name}.",
+        "maintenance_until": "We expect it to be completed by {until}, {place} time.",
         "closed": "You have reached us outside our support hours, so this line is answered in English only.",
         "holiday": "Today is {holiday}, a holiday.",
         "closure": "Our offices are closed today for {closure}.",
@@ -89,6 +95,12 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "pt-BR": {
         "greeting": "Obrigado por ligar para o suporte da {company}.",
+        "incident": "Estamos cientes de um problema que afeta {components}: {name}.",
+        "incident_unplaced": "Estamos cientes de um problema: {name}.",
+        "incident_until": "Esperamos resolvê-lo até {until}, horário de {place}.",
+        "maintenance": "Há uma manutenção programada em andamento em {components}: {name}.",
+        "maintenance_unplaced": "Há uma manutenção programada em andamento: {name}.",
+        "maintenance_until": "Esperamos concluí-la até {until}, horário de {place}.",
         "menu_new": "Para abrir um novo chamado, tecle 1.",
         "menu_existing": "Para falar sobre um chamado existente, tecle 2.",
         "menu_tam": "Para falar com o seu Gerente Técnico de Contas, tecle 3.",

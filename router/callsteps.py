@@ -121,6 +121,8 @@ def run_step(session: Session, support: SupportConfig, request: StepRequest, fac
         outcome = step(facts, said)
     assert isinstance(outcome, Decision), "a step asks for its case once"
     keep_outcome(call, outcome.outcome, said.digits)
+    if outcome.announced:
+        call.announced = outcome.announced
     if call.case is not None:
         logs.bind(case=call.case.number)
     apply_effects(session, call, outcome.effects, request.at)

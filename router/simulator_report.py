@@ -25,6 +25,7 @@ class CallReport:
     lines: list[str]
     zone: dt.tzinfo = dt.timezone.utc
     decision: str | None = None
+    announced: str | None = None  # the incident or maintenance the caller heard of first
     case: dict | None = None
     page_id: int | None = None
     page: dict | None = None
@@ -79,7 +80,7 @@ def describe_call(sessions, transcript: Transcript, support: SupportConfig) -> C
             return report
         line = support.line(call.line_number)
         report.zone = line.timezone if line else dt.timezone.utc
-        report.decision, case = call.decision, call.case
+        report.decision, report.announced, case = call.decision, call.announced, call.case
         if case is None:
             return report
         customer = support.customer(case.customer_id)
@@ -162,6 +163,8 @@ def format_report(report: CallReport, from_: str, to: str, at: dt.datetime, spee
     zone = report.zone
     out = [f"Call from {spoken_number(from_)} to {spoken_number(to)} at {at:%a %Y-%m-%d %H:%M %Z}",
            f"  line decided: {report.decision}"]
+    if report.announced:
+        out.append(f"  status page announced: {report.announced}")
     out += [f"  {line}" for line in report.lines]
     out += _case_lines(report.case, zone)
     page = report.page

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from router.paging.services import Services
-from router.status import messages, reminders, schedule
+from router.status import external, messages, reminders, schedule
 
 # (what the pass reports, the task): each status module that needs the engine adds its task here.
 TASKS: tuple[tuple[str, Callable[[Services], int]], ...] = (
     ("maintenances moved", schedule.advance_maintenance), ("incident owners reminded", reminders.remind_owners),
+    ("external status pages read", external.refresh_external),
     ("status messages queued", messages.queue_updates), ("status messages handed to a sender", messages.hand_to_sender),
 )
 

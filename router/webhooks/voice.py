@@ -15,6 +15,7 @@ from router.calllog import answered_before, log_event, log_first_request
 from router.callsteps import StepRequest, facts_for, openness, run_step
 from router.facts import caller_input, phone_number
 from router.runtime import runtime
+from router.status.announcements import with_announcement
 from router.webhooks import bp
 from router.webhooks.fallback import answer_without_database, step_request
 from router.webhooks.replies import step_url, twiml, with_database
@@ -97,7 +98,7 @@ def _first_request(step: StepRequest, facts: CallFacts) -> str | None:
     log_first_request(db.session().get_bind(), step.sid, step.at, event, direction="inbound", line_number=line,
                       from_number=facts.caller, to_number=phone_number(step.form.get("To")), decision=hours_say,
                       customer_id=facts.customer.id if facts.customer else None,
-                      outcome=decision.outcome.value if decision.outcome else None)
+                      outcome=decision.outcome.value if decision.outcome else None, announced=decision.announced)
     metrics.answered(step.step, line, hours_say, decision.action)
     return document
 
@@ -105,6 +106,7 @@ def _first_request(step: StepRequest, facts: CallFacts) -> str | None:
 def _decide_and_log(step: StepRequest, facts: CallFacts) -> tuple[str, int | None]:
     """Run the step inside one transaction; returns the TwiML and a page to dispatch, if any."""
     if step.step == "incoming":
+        facts = with_announcement(facts, db.session().get_bind(), runtime().support)
         try:
             first = _first_request(step, facts)
         except IntegrityError:
