@@ -1,20 +1,19 @@
 """Every form of the console refuses a POST without its CSRF token: each console route that takes a POST,
 found in the app's URL map, so a form added later is checked too."""
 
+import re
+
 import pytest
 
 from tests.web.console import add_accounts, csrf_token, log_in
 
-SAMPLE = {"number": "1001", "person_id": "carla", "channel": "sms"}
-
-
 def _console_posts(app) -> list[str]:
+    """Each console POST route, its numbers written 1001 and its names x: the token is checked before the
+    route's view, which never runs."""
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("console.") and "POST" in rule.methods:
-            urls.append(rule.rule.replace("<int:number>", SAMPLE["number"]).replace("<person_id>", SAMPLE["person_id"])
-                        .replace("<channel>", SAMPLE["channel"]).replace("<int:subscriber_id>", "1")
-                        .replace("<int:incident_id>", "1").replace("<component_id>", "api"))
+            urls.append(re.sub(r"<[^>]+>", "x", re.sub(r"<int[^>]*>", "1001", rule.rule)))
     return sorted(urls)
 
 
@@ -27,11 +26,9 @@ def client(app):
 
 
 def test_the_console_forms_are_all_found(app):
-    assert _console_posts(app) == ["/cases/1001/resolve", "/cases/1001/response", "/cases/1001/tier",
-                                   "/incidents", "/incidents/1/updates", "/incidents/components/api",
-                                   "/incidents/maintenance", "/login", "/logout", "/oncall/overrides",
-                                   "/oncall/overrides/remove", "/oncall/test/carla/sms", "/subscribers",
-                                   "/subscribers/1/remove"]
+    assert {"/cases/1001/resolve", "/cases/1001/response", "/cases/1001/tier", "/incidents", "/incidents/1001/updates",
+            "/incidents/maintenance", "/login", "/logout", "/oncall/overrides", "/oncall/overrides/remove",
+            "/oncall/test/x/x", "/subscribers", "/subscribers/1001/remove"} <= set(_console_posts(app))
 
 
 def test_a_post_without_its_token_is_refused_everywhere(app, client):
