@@ -7,6 +7,7 @@ import pytest
 
 from tests.web.console import add_accounts, csrf_token, log_in
 
+
 def _console_posts(app) -> list[str]:
     """Each console POST route, its numbers written 1001 and its names x: the token is checked before the
     route's view, which never runs."""
