@@ -153,6 +153,15 @@ def _within_quiet_interval(session: Session, services: Services, notification: N
     return True
 
 
+def refused(exc: TwilioException | RequestException, with_code: bool = False) -> Answer:
+    """Twilio refused or could not be reached: temporary (worth trying again) when it is down, overloaded or
+    unreachable; `with_code` puts Twilio's error code first (readers act on some, e.g. an opted-out number)."""
+    temporary = isinstance(exc, RequestException) or (
+        isinstance(exc, TwilioRestException) and (exc.status >= 500 or exc.status == 429))
+    code = exc.code if with_code and isinstance(exc, TwilioRestException) else None
+    return Answer(None, Delivery.FAILED, (f"Twilio error {code}: " if code else "") + str(exc)[:260], temporary)
+
+
 def deliver(services: Services, outgoing: Outgoing) -> Answer:
     """Ask Twilio to send one notification (no transaction is open)."""
     client = services.twilio
@@ -175,9 +184,7 @@ def deliver(services: Services, outgoing: Outgoing) -> Answer:
         return Answer(None, Delivery.SENDING, "no answer from Twilio", unknown=True)
     except (TwilioException, RequestException) as exc:
         log.error("notification %s failed: %s", outgoing.id, exc)
-        temporary = isinstance(exc, RequestException) or (
-            isinstance(exc, TwilioRestException) and (exc.status >= 500 or exc.status == 429))
-        return Answer(None, Delivery.FAILED, str(exc)[:300], temporary)
+        return refused(exc)
     return Answer(resource.sid, twilio_status(resource.status) or Delivery.QUEUED)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from requests import ReadTimeout, RequestException
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioException
 
 from router.contact_tests import sender as line_for
 from router.models.status import (
@@ -30,7 +30,7 @@ from router.models.status import (
     SubscriberComponent,
 )
 from router.paging.recovery import LOOK_BACK, STUCK_SENDING
-from router.paging.sender import Answer
+from router.paging.sender import Answer, refused
 from router.paging.services import Services
 from router.paging.statuses import Delivery, twilio_status
 from statuspage.subscriptions import update_text
@@ -134,10 +134,7 @@ def deliver(services: Services, outgoing: Outgoing) -> Answer:
         return Answer(None, Delivery.SENDING, "no answer from Twilio", unknown=True)
     except (TwilioException, RequestException) as exc:
         log.error("status message %s failed: %s", outgoing.id, exc)
-        temporary = isinstance(exc, RequestException) or (
-            isinstance(exc, TwilioRestException) and (exc.status >= 500 or exc.status == 429))
-        code = exc.code if isinstance(exc, TwilioRestException) else None
-        return Answer(None, Delivery.FAILED, (f"Twilio error {code}: " if code else "") + str(exc)[:260], temporary)
+        return refused(exc, with_code=True)
     return Answer(resource.sid, twilio_status(resource.status) or Delivery.QUEUED)
 
 
