@@ -101,6 +101,19 @@ def test_after_hours_in_english(app, twilio, clock):
     assert _logged(app).announced == OUTAGE
 
 
+def test_the_call_detail_says_what_the_caller_heard_first(app, twilio, clock):
+    from tests.web.console import add_accounts, log_in
+
+    clock.at = sao_paulo("2026-11-23 21:00")
+    _open(app, impact="critical")
+    twilio.call(ACME_CONTACT, BRAZIL_LINE).arrives()
+    add_accounts(app)
+    manager = app.test_client()
+    log_in(manager, "marta")
+    detail = manager.get(f"/calls/{_logged(app).id}").get_data(as_text=True)
+    assert f'<dd class="announced">the status page: {OUTAGE}</dd>' in detail
+
+
 def test_maintenance_in_progress_is_told(app, twilio, clock):
     clock.at = sao_paulo("2026-11-23 20:00")
     _open(app, name="Managed databases upgrade", kind="maintenance", impact="maintenance", status="in_progress",
