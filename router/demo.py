@@ -33,6 +33,7 @@ from router.runtime import runtime
 from router.seed import history
 from router.seed_store import first_ids, seeded, write_orm
 from router.simulator import Behaviour, format_report, local_stack, play
+from router.status.demo_history import seed_status
 from router.users import add_user, find_user, set_password
 
 DEMO_LOCK = DEMO_DATABASE.with_suffix(".lock")
@@ -132,7 +133,9 @@ def seed_console(url: str, support: SupportConfig, end: dt.datetime) -> str:
                 batches = history(support, end, HISTORY_WEEKS, HISTORY_CALLS, public_url=support.service.public_url,
                                   first=first_ids(session))
                 count = write_orm(session, batches)
-                told = f"Seeded {count} calls over the {HISTORY_WEEKS} weeks before the first played call."
+                seed_status(session, support, end, system_clock())
+                told = (f"Seeded {count} calls over the {HISTORY_WEEKS} weeks before the first played call, and "
+                        "the status page's incidents and a maintenance to come.")
             manager = find_user(session, DEMO_MANAGER)
             if manager is None:
                 add_user(session, support, DEMO_MANAGER, "Demo Manager", Role.MANAGER, DEMO_PASSWORD,

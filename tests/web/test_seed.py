@@ -15,7 +15,7 @@ from router import db, seed_flow
 from router.cli import cli
 from router.config import load_config
 from router.demo import DEMO_MANAGER, DEMO_PASSWORD, seed_console
-from router.models import Call, CallEvent, Case, Notification, Page
+from router.models import Call, CallEvent, Case, Incident, Notification, Page
 from router.seed import history
 from router.seed_store import first_ids, seeded, write_bulk, write_orm
 from router.users import find_user
@@ -134,7 +134,8 @@ def test_the_demo_prints_the_consoles_address_and_a_managers_log_in(monkeypatch,
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["--config", str(EXAMPLE_CONFIG), "demo", "--no-serve", "--port", "5077"])
     assert result.exit_code == 0, result.output
-    assert "Seeded 3000 calls over the 4 weeks before the first played call." in result.output
+    assert ("Seeded 3000 calls over the 4 weeks before the first played call, and the status page's incidents "
+            "and a maintenance to come.") in result.output
     assert f"The console: http://127.0.0.1:5077/ (log in as {DEMO_MANAGER}, password {DEMO_PASSWORD})" \
         in result.output
     url = f"sqlite:///{tmp_path / 'instance' / 'demo.sqlite3'}"
@@ -144,4 +145,6 @@ def test_the_demo_prints_the_consoles_address_and_a_managers_log_in(monkeypatch,
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Call).where(Call.direction == "inbound")) == 3003
         assert check_password_hash(find_user(session, DEMO_MANAGER).password_hash, DEMO_PASSWORD)
+        kinds = session.execute(select(Incident.kind, Incident.status).order_by(Incident.id)).all()
+        assert kinds == [("incident", "resolved"), ("incident", "resolved"), ("maintenance", "scheduled")]
     engine.dispose()
