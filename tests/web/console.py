@@ -35,3 +35,10 @@ def log_in(client, username: str, password: str = PASSWORD):
     """Log `client` in through the log-in form, as a browser would; returns the answer to the POST."""
     token = csrf_token(client.get("/login").data)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def logged_in(app, username: str = "carla"):
+    """A test client of `app`, logged in as `username` through the form."""
+    client = app.test_client()
+    assert log_in(client, username).status_code == 302
+    return client

@@ -14,7 +14,8 @@ from router import db, recordings
 from router.models import Page
 from router.page_story import page_log
 from router.runtime import runtime
-from tests.web.console import add_accounts, log_in
+from tests.web.console import add_accounts
+from tests.web.console import logged_in as _as
 from tests.web.critical_call import SAYS, play_critical_calls
 from tests.web.helpers import ACCOUNT_SID, AUTH_TOKEN
 
@@ -23,12 +24,6 @@ from tests.web.helpers import ACCOUNT_SID, AUTH_TOKEN
 def played(served_app, fake_twilio, clock):
     add_accounts(served_app)
     return play_critical_calls(served_app, fake_twilio, clock)
-
-
-def _as(app, username: str):
-    client = app.test_client()
-    assert log_in(client, username).status_code == 302
-    return client
 
 
 def _text(response) -> str:

@@ -13,7 +13,8 @@ from router.cases import CaseStatus, PromiseState
 from router.models import Case, CaseTierChange
 from router.runtime import runtime
 from schedules import first_response_due
-from tests.web.console import add_accounts, csrf_token, log_in
+from tests.web.console import add_accounts, csrf_token
+from tests.web.console import logged_in as _client
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, INITECH_CONTACT, US_LINE, Twilio, sao_paulo
 
 TOKEN = "api-token-for-tests"
@@ -54,12 +55,6 @@ def one_of_each(open_case):
         PromiseState.MET: open_case("2026-11-19 11:00", answered="2026-11-19 15:00"),    # due Mon 11:00
         PromiseState.MISSED: open_case("2026-11-19 12:00", answered="2026-11-23 15:00"),  # due Mon 12:00
     }
-
-
-def _client(app, username: str):
-    client = app.test_client()
-    assert log_in(client, username).status_code == 302
-    return client
 
 
 def _listed(answer) -> list[int]:

@@ -12,7 +12,8 @@ from router.models import Notification, OverrideRecord
 from router.oncall import feed_token
 from router.overrides import config_key
 from tests.conftest import EXAMPLE_CONFIG
-from tests.web.console import add_accounts, csrf_token, log_in
+from tests.web.console import add_accounts, csrf_token
+from tests.web.console import logged_in as _client
 from tests.web.helpers import ACME_CONTACT, BRAZIL_LINE, count, sao_paulo
 
 DIEGO = "+5511970000004"
@@ -23,12 +24,6 @@ CHRISTMAS = "configuration:" + "on-call-brazil/diego/-/2026-12-24T18:00/2026-12-
 def console(app):
     add_accounts(app)
     return app
-
-
-def _client(app, username="carla"):
-    client = app.test_client()
-    log_in(client, username)
-    return client
 
 
 def _post(client, url, **form):

@@ -13,19 +13,14 @@ from router.models import ComponentChange, Incident
 from router.runtime import runtime
 from router.status import writing
 from tests.wallclock import SAO_PAULO
-from tests.web.console import add_accounts, csrf_token, log_in
+from tests.web.console import add_accounts, csrf_token
+from tests.web.console import logged_in as _client
 
 
 @pytest.fixture
 def console(app):
     add_accounts(app)
     return app
-
-
-def _client(app, username="carla"):
-    client = app.test_client()
-    log_in(client, username)
-    return client
 
 
 def _post(client, url, page="/incidents", **form):

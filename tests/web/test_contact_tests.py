@@ -12,16 +12,11 @@ from router.cli import cli
 from router.models import ContactTest
 from router.runtime import runtime
 from tests.conftest import EXAMPLE_CONFIG
-from tests.web.console import add_accounts, csrf_token, log_in
+from tests.web.console import add_accounts, csrf_token
+from tests.web.console import logged_in as _client
 from tests.web.helpers import ACCOUNT_SID, AUTH_TOKEN, BRAZIL_LINE
 
 CARLA = "+5511970000003"
-
-
-def _client(app, username="carla"):
-    client = app.test_client()
-    log_in(client, username)
-    return client
 
 
 def _test(client, person, channel):
