@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from functools import lru_cache
@@ -12,7 +13,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -70,33 +71,61 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def writers(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for units of work that write: on SQLite each transaction takes the write lock as it begins."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def readers(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for work that only reads: on SQLite a deferred transaction, which WAL lets run beside the
+    writer without waiting for it (nor for a write lock its own thread holds in another session). The
+    database refuses a write in one (SQLite's query_only, PostgreSQL's READ ONLY), so a unit of work that
+    writes through a reader fails in every test that runs it, not only when another writer is busy."""
+    if engine.dialect.name == "postgresql":
+        return sessionmaker(engine.execution_options(postgresql_readonly=True), expire_on_commit=False)
+    return sessionmaker(engine.execution_options(**{_READS: True}), expire_on_commit=False)
+
+
+_READS = "router_reads"  # the execution option of a reader's connections on SQLite
+
+
 class _OneWriter:
-    """SQLite has no row locks (FOR UPDATE SKIP LOCKED is ignored): every transaction takes the write lock
-    when it begins (BEGIN IMMEDIATE), so that two workers, or a worker and a webhook, never claim the same
-    row. SQLite's own wait for that lock sleeps up to 100 ms a nap, which under load was most of a call's
-    answer time, and starved the process that napped: within a process, transactions queue on a lock of
-    ours, and the one at the head asks SQLite again every millisecond or so, up to STATEMENT_TIMEOUT."""
+    """SQLite has no row locks (FOR UPDATE SKIP LOCKED is ignored): every transaction that writes takes the
+    write lock when it begins (BEGIN IMMEDIATE), so that two workers, or a worker and a webhook, never claim
+    the same row. SQLite's own wait for that lock sleeps up to 100 ms a nap, which under load was most of a
+    call's answer time, and starved the process that napped: within a process, writers queue on a lock of
+    ours, and the one at the head asks SQLite again every millisecond or so, until STATEMENT_TIMEOUT after
+    it began to wait. A reader's transaction (`readers`) begins deferred and takes neither lock."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()  # re-entrant: a thread may hold a second session open
 
     def begin(self, connection: Connection) -> None:
-        held = self._lock.acquire(timeout=STATEMENT_TIMEOUT)
+        reads = bool(connection.get_execution_options().get(_READS))
+        if connection.info.get(_READS) != reads:  # SQLite's guard, switched only when the role changes
+            connection.exec_driver_sql(f"PRAGMA query_only={int(reads)}")
+            connection.info[_READS] = reads
+        if reads:
+            connection.exec_driver_sql("BEGIN")
+            return
+        give_up = time.monotonic() + STATEMENT_TIMEOUT
+        if not self._lock.acquire(timeout=STATEMENT_TIMEOUT):
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(
+                f"database is locked: this process's writers held it {STATEMENT_TIMEOUT} s"))
         try:
-            _begin_immediate(connection)
+            _begin_immediate(connection, give_up)
         except BaseException:
-            if held:
-                self._lock.release()
+            self._lock.release()
             raise
-        connection.info["router_writer"] = held
+        connection.info["router_writer"] = True
 
     def end(self, connection: Connection) -> None:
         if connection.info.pop("router_writer", False):
             self._lock.release()
 
 
-def _begin_immediate(connection: Connection) -> None:
-    give_up, nap = time.monotonic() + STATEMENT_TIMEOUT, 0.0005
+def _begin_immediate(connection: Connection, give_up: float) -> None:
+    nap = 0.0005
     while True:
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -206,22 +235,28 @@ def unreachable(engine: Engine, exc: DBAPIError) -> str:
     return f"database {where} is unreachable ({reason}): check DATABASE_URL and that the server runs"
 
 
-def init_app(app: Flask, sessions: sessionmaker[Session]) -> None:
-    """Attach the session factory; each request gets its own session, closed at teardown."""
-    app.extensions["db"] = sessions
+def init_app(app: Flask, writing: sessionmaker[Session], reading: sessionmaker[Session]) -> None:
+    """Attach the session factories; each request gets its own session, closed at teardown."""
+    app.extensions["db"] = writing
+    app.extensions["db_readers"] = reading
     app.teardown_appcontext(_close_session)
 
 
 def sessions(app: Flask | None = None) -> sessionmaker[Session]:
-    """The app's session factory, for work outside a request (dispatcher, CLI)."""
+    """The app's factory of sessions that write, for work outside a request (dispatcher, CLI)."""
     return (app or current_app).extensions["db"]
 
 
 def session() -> Session:
-    """This request's session."""
+    """This request's one session: a reader for a request that cannot change anything (GET, HEAD, OPTIONS),
+    else a writer. Everything the request does (the console's log-in check included) uses it."""
     if "db_session" not in g:
-        g.db_session = sessions()()
+        reads = has_request_context() and request.method in SAFE_METHODS
+        g.db_session = current_app.extensions["db_readers" if reads else "db"]()
     return g.db_session
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -39,13 +39,18 @@ def _load(session_id: str) -> Account | None:
     row, _, token = session_id.partition(":")
     if not row.isascii() or not row.isdigit() or len(row) > 9:
         return None
-    # Read in a session of its own, so the request's session starts with no transaction open: a view
-    # may still begin its own (`with session.begin()`).
-    with db.sessions()() as session:
+    # The request's own session (a second one would wait on SQLite for the lock the first holds). A
+    # transaction begun here only for this read ends here, so that a view may still begin its own.
+    session = db.session()
+    began = not session.in_transaction()
+    try:
         user = session.get(User, int(row))
         if user is None or user.session_token != token:
             return None
         session.expunge(user)
+    finally:
+        if began:
+            session.rollback()
     return Account(user)
 
 
