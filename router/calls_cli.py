@@ -94,7 +94,7 @@ def _sessions(ctx: click.Context) -> sessionmaker[Session]:
     engine = db.make_engine(url)
     ctx.call_on_close(engine.dispose)
     db.require_schema(engine)
-    return sessionmaker(engine, expire_on_commit=False)
+    return db.readers(engine)  # listing and exporting only read
 
 
 def _write_csv(session: Session, support: SupportConfig, filters: CallFilters, path: str) -> None:

@@ -34,8 +34,9 @@ def _elsewhere(command: str) -> str:
             f"DATABASE_URL=sqlite:///{DEMO_DATABASE} router case {command}")
 
 
-def _open(ctx: click.Context, command: str) -> tuple[SupportConfig, sessionmaker[Session]]:
-    """The configuration and the database, which must exist and be at this version's schema."""
+def _open(ctx: click.Context, command: str, reads: bool = False) -> tuple[SupportConfig, sessionmaker[Session]]:
+    """The configuration and the database, which must exist and be at this version's schema; sessions that
+    only read (`reads`) take no write lock on SQLite."""
     support = load_config_or_exit(ctx)
     url = database_url()
     where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "the default, DATABASE_URL is unset"
@@ -46,7 +47,7 @@ def _open(ctx: click.Context, command: str) -> tuple[SupportConfig, sessionmaker
     engine = db.make_engine(url)
     ctx.call_on_close(engine.dispose)
     db.require_schema(engine)
-    return support, sessionmaker(engine, expire_on_commit=False)
+    return support, db.readers(engine) if reads else db.writers(engine)
 
 
 def _find(session: Session, number: int) -> Case:
@@ -81,7 +82,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="print the ca
 @click.pass_context
 def show(ctx: click.Context, number: int, as_json: bool) -> None:
     """Print a case: tier and history, calls, first response and its promise, its page."""
-    support, sessions = _open(ctx, f"show {number}")
+    support, sessions = _open(ctx, f"show {number}", reads=True)
     with sessions() as session:
         _print(session, _find(session, number), support, as_json)
 
@@ -142,7 +143,7 @@ def respond(ctx: click.Context, number: int, by: str, as_json: bool) -> None:
 def list_command(ctx: click.Context, states: tuple[str, ...], only_open: bool, line: str | None, order: str,
                  limit: int) -> None:
     """List cases with their first-response promise and the business time left, times in each line's zone."""
-    support, sessions = _open(ctx, "list")
+    support, sessions = _open(ctx, "list", reads=True)
     filters = CaseFilter(states=frozenset(STATES[s] for s in states), line=_line(support, line),
                          status=CaseStatus.OPEN if only_open else None)
     now = system_clock()

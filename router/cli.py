@@ -179,7 +179,6 @@ def oncall(ctx: click.Context, at_text: str | None, feeds: bool) -> None:
 def overrides_in_force(support, at: dt.datetime) -> dict:
     """The overrides the service applies (the console's too, from DATABASE_URL); without a database, the
     configuration's, said on standard error."""
-    from sqlalchemy.orm import Session
 
     from router import db
     from router.oncall import overrides_since
@@ -192,7 +191,7 @@ def overrides_in_force(support, at: dt.datetime) -> dict:
     engine = db.make_engine(url)
     try:
         db.require_schema(engine)
-        with Session(engine) as session:
+        with db.readers(engine)() as session:
             return effective_overrides(session, support, overrides_since(support, at))
     except db.DatabaseError as exc:
         click.echo(f"warning: {exc}; the console's overrides are left out", err=True)

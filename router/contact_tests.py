@@ -96,7 +96,7 @@ def sender(support: SupportConfig, number: str) -> str:
 
 def send(services: Services, test_id: int) -> Sent:
     """Ask Twilio to send the committed test (no transaction is open meanwhile); keep what it answered."""
-    with services.sessions() as session:
+    with services.readers() as session:
         test = session.get(ContactTest, test_id)
         channel, to = test.channel, test.to_number
     url = services.public_url.rstrip("/")
@@ -168,7 +168,7 @@ def wait(services: Services, test_ids: list[int], timeout: float, interval: floa
 
 def _look_up(services: Services, test_id: int) -> Sent:
     """The test's status, after asking Twilio for the resource when it is not final yet."""
-    with services.sessions() as session:
+    with services.readers() as session:
         test = session.get(ContactTest, test_id)
         if Delivery(test.status).final or test.twilio_sid is None:
             return _sent(test)

@@ -153,7 +153,7 @@ def _serve(settings: Settings, support: SupportConfig, port: int, fake_port: int
         settings = dataclasses.replace(settings, twilio_api_base=fake.url)
         app = create_app(settings, support, clock=system_clock, public_url=f"http://127.0.0.1:{port}")
         # The calls were recorded by the fakes that played them, gone now: this one serves their audio.
-        with db.sessions(app)() as session:
+        with runtime(app).services.readers() as session:
             for sid, seconds in kept_recordings(session):
                 fake.add_recording(sid, seconds)
         stop = threading.Event()

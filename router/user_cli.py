@@ -29,7 +29,7 @@ def _open(ctx: click.Context) -> tuple[SupportConfig, sessionmaker[Session]]:
     engine = db.make_engine(url)
     ctx.call_on_close(engine.dispose)
     db.require_schema(engine)
-    return support, sessionmaker(engine, expire_on_commit=False)
+    return support, db.writers(engine)
 
 
 def _password(from_stdin: bool) -> str:

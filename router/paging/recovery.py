@@ -45,7 +45,7 @@ class _Stuck:
 
 def recover_stuck(services: Services, limit: int = 20) -> int:
     """Settle notifications whose sender died after claiming them; returns how many were settled."""
-    with services.sessions() as session:
+    with services.readers() as session:
         now = services.clock()
         rows = session.execute(select(Notification, Page.line_number).join(Page).where(
             Notification.status == Delivery.SENDING, Notification.claimed_at < now - STUCK_SENDING)
@@ -100,7 +100,7 @@ def _settle(services: Services, item: _Stuck, found: tuple[str, Delivery] | None
 def poll_silent(services: Services, limit: int = 20) -> int:
     """Ask Twilio about notifications whose status has not moved for a while (a callback lost while the web
     tier was down, say); a call found unanswered moves its page on as the callback would have."""
-    with services.sessions() as session:
+    with services.readers() as session:
         now = services.clock()
         silent = session.execute(select(Notification.id, Notification.page_id, Notification.channel,
                                         Notification.twilio_sid, Notification.status).where(

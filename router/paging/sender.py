@@ -72,7 +72,7 @@ def send_due(services: Services, page_id: int | None = None, limit: int = 100) -
 
 def pages_due(services: Services, limit: int = 200) -> list[int]:
     """The pages with a notification due now, most overdue first (for the engine to hand to its senders)."""
-    with services.sessions() as session:
+    with services.readers() as session:
         rows = session.execute(
             select(Notification.page_id, func.min(Notification.due_at).label("due"))
             .join(Page, Page.id == Notification.page_id)

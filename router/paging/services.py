@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.rest import Client
 
@@ -33,7 +34,14 @@ class Services:
     database_deadline: float | None = db.DEADLINE  # seconds a webhook waits on the database (router/db.py)
 
     def __post_init__(self) -> None:
-        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions: sessionmaker[Session] = db.writers(self.engine)  # units of work that write
+        self.readers: sessionmaker[Session] = db.readers(self.engine)  # and those that only read
+
+    def finds(self, query: Select[Any]) -> bool:
+        """Whether `query` finds a row, read without taking SQLite's write lock: an engine task's look before
+        it claims, so that a pass with nothing to do only reads."""
+        with self.readers() as session:
+            return session.execute(query.limit(1)).first() is not None
 
     def callback(self, template: str, notification_id: int) -> str:
         """A callback URL for one notification (`callbacks.SMS_STATUS`, ...)."""

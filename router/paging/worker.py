@@ -52,14 +52,17 @@ def escalate_due(services: Services, limit: int = 50) -> list[int]:
 
     Those no one else holds go in one transaction (one commit for a burst of deadlines); a page a sender
     or a callback holds for a moment is then waited for, alone, rather than left to the next pass. A page
-    another worker escalated first is left as it is (the machine sees its step's deadline has moved).
+    another worker escalated first is left as it is (the machine sees its step's deadline has moved). A pass
+    that finds none only reads.
     """
+    if not services.finds(select(Page.id).where(*_timed_out(services.clock()))):
+        return []
     with services.sessions() as session, session.begin():
         now = services.clock()
         free = session.scalars(select(Page).where(*_timed_out(now)).order_by(Page.next_escalation_at).limit(limit)
                                .with_for_update(skip_locked=True).execution_options(populate_existing=True)).all()
         escalated = [page.id for page in free if change(session, page, TimedOut(), services.support, now)]
-    with services.sessions() as session:
+    with services.readers() as session:
         held = session.scalars(select(Page.id).where(*_timed_out(services.clock()))
                                .order_by(Page.next_escalation_at).limit(limit)).all()
     for page_id in held:
@@ -118,6 +121,6 @@ def work(services: Services, interval: float, stop: threading.Event, report: Cal
 
 def observe(services: Services) -> None:
     """The engine's lag (its most overdue notification or escalation) and the spool's depth, for `/metrics`."""
-    with services.sessions() as session:
+    with services.readers() as session:
         behind = lag(session, services.clock())
     metrics.engine_state(behind.total_seconds(), spool.depth(services.spool_dir))

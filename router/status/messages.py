@@ -46,6 +46,8 @@ UNSUBSCRIBED = 21610  # Twilio's error: the number replied STOP to us
 
 def queue_updates(services: Services, limit: int = UPDATES) -> int:
     """Queue a message to every active subscriber of each new update's components; returns how many."""
+    if not services.finds(select(IncidentUpdate.id).where(IncidentUpdate.notified_at.is_(None))):
+        return 0
     with services.sessions() as session, session.begin():
         now = services.clock()
         updates = session.scalars(
@@ -193,7 +195,7 @@ def reported(message: StatusMessage, status_text: str | None, sid: str | None, e
 
 def recover_stuck(services: Services, limit: int = 20) -> int:
     """Settle messages whose sender died after claiming them; returns how many were settled."""
-    with services.sessions() as session:
+    with services.readers() as session:
         stuck = session.execute(select(StatusMessage.id, StatusMessage.to_number, StatusMessage.body).where(
             StatusMessage.status == Delivery.SENDING, StatusMessage.twilio_sid.is_(None),
             StatusMessage.claimed_at < services.clock() - STUCK_SENDING).limit(limit)).all()
@@ -240,7 +242,7 @@ class Senders:
 
     def hand(self, services: Services) -> int:
         """Start sending if anything is due or stuck; returns how many messages were handed over."""
-        with services.sessions() as session:
+        with services.readers() as session:
             now = services.clock()
             waiting = session.scalar(select(func.count()).select_from(StatusMessage).where(or_(
                 (StatusMessage.status == Delivery.PENDING) & (StatusMessage.due_at <= now),

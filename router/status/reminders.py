@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 
 from requests import RequestException
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 
@@ -58,16 +58,12 @@ def claim(services: Services) -> list[Reminder]:
     """Lock the quiet incidents, note the reminder on each and log it; the reminders to send."""
     support = services.support
     interval = dt.timedelta(minutes=support.status_page.reminder_minutes)
+    if not services.finds(select(Incident.id).where(*_quiet(services.clock() - interval))):
+        return []
     with services.sessions() as session, session.begin():
         now = services.clock()
-        cutoff = now - interval
-        last = (select(func.max(IncidentUpdate.created_at)).where(IncidentUpdate.incident_id == Incident.id)
-                .correlate(Incident).scalar_subquery())
         quiet = session.execute(
-            select(Incident, last).where(
-                Incident.kind == INCIDENT, Incident.impact.in_([i.value for i in REMINDED]),
-                Incident.status.in_([s.value for s in IncidentStatus if s.unresolved]), last <= cutoff,
-                Incident.reminded_at.is_(None) | (Incident.reminded_at <= cutoff))
+            select(Incident, _last_update()).where(*_quiet(now - interval))
             .order_by(Incident.id).limit(BATCH)
             .with_for_update(of=Incident, skip_locked=True).execution_options(populate_existing=True)).all()
         reminders = []
@@ -79,6 +75,18 @@ def claim(services: Services) -> list[Reminder]:
             reminders.append(_log(session, support, incident, last_update_at, now))
         session.flush()
         return [Reminder(row.id, row.to_number or "", row.body) for row in reminders]
+
+
+def _last_update() -> ScalarSelect[dt.datetime]:
+    return (select(func.max(IncidentUpdate.created_at)).where(IncidentUpdate.incident_id == Incident.id)
+            .correlate(Incident).scalar_subquery())
+
+
+def _quiet(cutoff: dt.datetime) -> tuple[ColumnElement[bool], ...]:
+    """An unresolved incident of a reminded impact, without an update nor a reminder since `cutoff`."""
+    return (Incident.kind == INCIDENT, Incident.impact.in_([i.value for i in REMINDED]),
+            Incident.status.in_([s.value for s in IncidentStatus if s.unresolved]), _last_update() <= cutoff,
+            Incident.reminded_at.is_(None) | (Incident.reminded_at <= cutoff))
 
 
 def _log(session: Session, support: SupportConfig, incident: Incident, last_update_at: dt.datetime,

@@ -9,7 +9,9 @@ window's edge moves a maintenance once.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+import datetime as dt
+
+from sqlalchemy import ColumnElement, or_, select
 
 from router.models import Incident
 from router.paging.services import Services
@@ -26,14 +28,13 @@ BODIES = {
 
 def advance_maintenance(services: Services) -> int:
     """Move every maintenance whose window's start or end has passed; how many moved."""
+    if not services.finds(select(Incident.id).where(*_due(services.clock()))):
+        return 0
     moved = 0
     with services.sessions() as session, session.begin():
         now = services.clock()
         due = session.scalars(
-            select(Incident).where(
-                Incident.kind == MAINTENANCE, Incident.status != MaintenanceStatus.COMPLETED,
-                or_((Incident.status == MaintenanceStatus.SCHEDULED) & (Incident.scheduled_for <= now),
-                    Incident.scheduled_until <= now))
+            select(Incident).where(*_due(now))
             .order_by(Incident.scheduled_for, Incident.id).limit(BATCH)
             .with_for_update(skip_locked=True).execution_options(populate_existing=True)).all()
         for maintenance in due:
@@ -44,3 +45,10 @@ def advance_maintenance(services: Services) -> int:
                 move_maintenance(session, maintenance, MaintenanceNews(target, BODIES[target]), None, now)
                 moved += 1
     return moved
+
+
+def _due(now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
+    """A maintenance whose window has started (still scheduled) or ended (not completed)."""
+    return (Incident.kind == MAINTENANCE, Incident.status != MaintenanceStatus.COMPLETED,
+            or_((Incident.status == MaintenanceStatus.SCHEDULED) & (Incident.scheduled_for <= now),
+                Incident.scheduled_until <= now))
