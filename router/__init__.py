@@ -7,7 +7,7 @@ import time
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from router import db, logs
+from router import db, logs, unavailable
 from router.clock import Clock, check_clock_setting, system_clock
 from router.config import Settings, SupportConfig, load_config
 from router.paging.dispatcher import Dispatcher
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     services = make_services(settings, support, clock, public_url)
-    db.init_app(app, services.sessions)
+    db.init_app(app, services.sessions, services.readers)
     app.extensions["router"] = Runtime(settings, services, Dispatcher(services))
 
     from router.api import bp as api
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, support: SupportConfig | None =
     init_console(app, secure_cookies=services.public_url.startswith("https://"))
     exempt_from_csrf(webhooks, api, calendars, health, metrics_bp)
     exempt_from_csrf(status_public)  # read-only and public: nothing to forge
+    unavailable.init_app(app)
     _time_requests(app)
     return app
 
