@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -33,4 +33,6 @@ def _unavailable(error: Exception) -> tuple[Response | str, int, dict[str, str]]
     headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=MESSAGE), 503, headers
-    return render_template("unavailable.html", message=MESSAGE, retry_after=RETRY_AFTER), 503, headers
+    # Without the context processors: Flask-Login's would load the user again, from the database that failed.
+    page = current_app.jinja_env.get_template("unavailable.html").render(message=MESSAGE, retry_after=RETRY_AFTER)
+    return page, 503, headers
