@@ -179,7 +179,6 @@ def oncall(ctx: click.Context, at_text: str | None, feeds: bool) -> None:
 def overrides_in_force(support, at: dt.datetime) -> dict:
     """The overrides the service applies (the console's too, from DATABASE_URL); without a database, the
     configuration's, said on standard error."""
-
     from router import db
     from router.oncall import overrides_since
     from router.overrides import effective_overrides
